@@ -1,0 +1,60 @@
+# The two quick-start commands are `make up` and `make test`; everything else is a convenience.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help up down preview refresh outputs test test-fast lint pulumi bench clean
+
+help:
+	@echo "make up       deploy the example stack to the local emulator (no account needed)"
+	@echo "make down     destroy it"
+	@echo "make test     the whole test suite (provider, client, emulator and engine tests)"
+	@echo "make lint     ruff and mypy"
+	@echo "make bench    the benchmark (bench/run.py)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+# The Pulumi CLI: the one on PATH if it will do, else a cached build, else built from the Go module proxy.
+pulumi: $(STAMP)
+	@PYTHON=$(abspath $(PY)) scripts/install-pulumi.sh > $(VENV)/.pulumi-bin
+
+up: pulumi
+	$(PY) scripts/quickstart.py up --bin "$$(tail -n1 $(VENV)/.pulumi-bin)"
+
+down: pulumi
+	$(PY) scripts/quickstart.py down --bin "$$(tail -n1 $(VENV)/.pulumi-bin)"
+
+preview: pulumi
+	$(PY) scripts/quickstart.py preview --bin "$$(tail -n1 $(VENV)/.pulumi-bin)"
+
+refresh: pulumi
+	$(PY) scripts/quickstart.py refresh --bin "$$(tail -n1 $(VENV)/.pulumi-bin)"
+
+outputs: pulumi
+	$(PY) scripts/quickstart.py outputs --bin "$$(tail -n1 $(VENV)/.pulumi-bin)"
+
+test: pulumi
+	ZIS_PULUMI_BIN="$$(tail -n1 $(VENV)/.pulumi-bin)" $(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not engine"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy zis_pulumi
+
+bench: pulumi
+	ZIS_PULUMI_BIN="$$(tail -n1 $(VENV)/.pulumi-bin)" $(PY) bench/run.py
+
+clean:
+	rm -rf .zis

@@ -1,0 +1,221 @@
+"""The quick-start stack through the real pulumi CLI: preview, up, no-op, edits, drift, export, destroy.
+
+The tests share one stack and run in file order; each step leaves the stack deployed as the program
+declares it, so a failure names the first step that went wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import EmulatorAdmin
+from tests.engine.conftest import PASSPHRASE, Project, make_project
+from zis_pulumi.emulator import EmulatorServer
+
+INTEGRATION = "acme_sync"
+TOKENS = {
+    "dynamic:zis:Bundle": 1,
+    "dynamic:zis:JobSpecInstallation": 1,
+    "dynamic:zis:Link": 3,
+    "dynamic:make:AppConnection": 1,
+}
+
+
+@pytest.fixture(scope="module")
+def project(
+    tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, engine_emulator: EmulatorServer
+) -> Iterator[Project]:
+    env = engine_emulator.env()
+    httpx.post(
+        f"{engine_emulator.base_url}/api/services/zis/integrations/{INTEGRATION}/connections/bearer_token",
+        headers={"Authorization": f"Bearer {env['ZENDESK_OAUTH_TOKEN']}", "User-Agent": "tests"},
+        json={"name": "jira", "token": "jira-secret-token", "allowed_domain": "acme.atlassian.net"},
+    ).raise_for_status()
+    project = make_project(tmp_path_factory.mktemp("quickstart"), pulumi_bin, engine_emulator)
+    yield project
+
+
+def by_type(steps: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Operation of each step, grouped by the short type token (`dynamic:zis:Link`)."""
+    grouped: dict[str, list[str]] = {}
+    for step in steps:
+        urn = step.get("urn", "")
+        token = urn.split("::")[2] if urn.count("::") >= 3 else ""
+        if token.startswith("pulumi-python:"):
+            grouped.setdefault(token.removeprefix("pulumi-python:"), []).append(step["op"])
+    return grouped
+
+
+def changed_ops(steps: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(s["op"], s["urn"].split("::")[-1]) for s in steps if s["op"] not in ("same", "read")]
+
+
+def zis_state(admin: EmulatorAdmin) -> dict[str, Any]:
+    return admin.state()["zis"]  # type: ignore[no-any-return]
+
+
+def make_state(admin: EmulatorAdmin) -> dict[str, Any]:
+    return admin.state()["make"]  # type: ignore[no-any-return]
+
+
+def link_names(admin: EmulatorAdmin) -> set[tuple[str, str]]:
+    return {(l["left_object"]["name"], l["right_object"]["name"]) for l in zis_state(admin)["links"].values()}
+
+
+def test_01_preview_lists_every_resource_with_its_type_token(project: Project, engine_admin: EmulatorAdmin) -> None:
+    steps = project.preview_steps()
+    grouped = by_type(steps)
+    for token, count in TOKENS.items():
+        assert grouped.get(f"dynamic/{token.split(':', 1)[1]}") == ["create"] * count, grouped
+
+
+def test_02_up_creates_exactly_the_declared_objects(project: Project, engine_admin: EmulatorAdmin) -> None:
+    project.up()
+    zis = zis_state(engine_admin)
+    assert [b["name"] for b in zis["bundles"].values()] == ["acme_sync"]
+    assert {j["name"]: j["installed"] for j in zis["job_specs"].values()} == {"on_ticket_created": True}
+    assert link_names(engine_admin) == {(f"zendesk:ticket{t}", f"jira:PROJ-{100 + t}") for t in (1, 2, 3)}
+    make = make_state(engine_admin)
+    assert [(c["app"], c["label"]) for c in make["connections"].values()] == [("acme-crm", "Acme CRM (OAuth)")]
+    outputs = project.outputs()
+    assert outputs["job_spec_installed"] is True
+    assert outputs["make_connection_name"] == "acme-crm"
+    assert "jira" in json.dumps(outputs["connection_names"])
+
+
+def test_03_second_preview_and_refresh_show_no_changes(project: Project, engine_admin: EmulatorAdmin) -> None:
+    engine_admin.reset(counters_only=True)
+    steps = project.preview_steps()
+    assert changed_ops(steps) == []
+    assert engine_admin.request_count() == 0, engine_admin.requests()["by_endpoint"]
+    summary = project.refresh_changes()
+    assert set(summary) <= {"same"}, summary
+    assert changed_ops(project.preview_steps()) == []
+
+
+def test_04_edits_preview_as_updates_and_up_applies_them(project: Project, engine_admin: EmulatorAdmin) -> None:
+    project.edit('"priority": "high"', '"priority": "low", "sprint": 7')
+    project.edit('"ResultPath": "$.jira"', '"ResultPath": "$.jira_issue"')
+    project.edit('label="Acme CRM (OAuth)"', 'label="Acme CRM"')
+    project.edit('scope=["contacts.read"]', 'scope=["contacts.read", "contacts.write"]')
+    ops = dict((name, op) for op, name in changed_ops(project.preview_steps()))
+    assert ops == {
+        "acme-sync": "update",
+        "ticket1-to-jira": "update",
+        "ticket2-to-jira": "update",
+        "ticket3-to-jira": "update",
+        "crm-oauth": "update",
+    }
+    project.up()
+    zis = zis_state(engine_admin)
+    for link in zis["links"].values():
+        assert link["right_object"]["metadata"]["priority"] == "low"
+        assert link["right_object"]["metadata"]["sprint"] == 7
+    flow = next(iter(zis["bundles"].values()))["resources"]["on_ticket_created"]["properties"]["definition"]
+    assert flow["States"]["CreateIssue"]["ResultPath"] == "$.jira_issue"
+    assert [j["installed"] for j in zis["job_specs"].values()] == [True]  # the upload did not orphan it
+    connection = next(iter(make_state(engine_admin)["connections"].values()))
+    assert connection["label"] == "Acme CRM"
+    assert json.loads(connection["sections"]["scope"]) == ["contacts.read", "contacts.write"]
+
+
+def test_05_an_identity_change_previews_as_a_replace(project: Project, engine_admin: EmulatorAdmin) -> None:
+    project.edit("for ticket, issue in [(1, 101), (2, 102), (3, 103)]", "for ticket, issue in [(1, 101), (2, 102), (3, 203)]")
+    assert changed_ops(project.preview_steps()) == [("replace", "ticket3-to-jira")]
+    project.up()
+    assert ("zendesk:ticket3", "jira:PROJ-203") in link_names(engine_admin)
+    assert ("zendesk:ticket3", "jira:PROJ-103") not in link_names(engine_admin)
+    assert len(zis_state(engine_admin)["links"]) == 3
+
+
+def test_06_drift_is_found_by_refresh_and_repaired_by_up(
+    project: Project, engine_admin: EmulatorAdmin, engine_emulator: EmulatorServer
+) -> None:
+    env = engine_emulator.env()
+    zendesk = httpx.Client(
+        base_url=f"{engine_emulator.base_url}/api/services/zis",
+        headers={"Authorization": f"Bearer {env['ZENDESK_OAUTH_TOKEN']}", "User-Agent": "tests"},
+    )
+    make = httpx.Client(
+        base_url=env["MAKE_BASE_URL"], headers={"Authorization": f"Token {env['MAKE_API_TOKEN']}", "User-Agent": "tests"}
+    )
+    zendesk.delete(
+        f"/links/{INTEGRATION}",
+        params={"link_type": "ticket_to_issue", "left_object_name": "zendesk:ticket1", "right_object_name": "jira:PROJ-101"},
+    ).raise_for_status()
+    zendesk.delete(
+        "/registry/job_specs/install", params={"job_spec_name": f"zis:{INTEGRATION}:job_spec:on_ticket_created"}
+    ).raise_for_status()
+    make.put("/sdk/apps/connections/acme-crm/scopes", json={"edited": "in Make"}).raise_for_status()
+    bundle = next(iter(zis_state(engine_admin)["bundles"].values()))
+    basic = httpx.BasicAuth(f"{env['ZENDESK_EMAIL']}/token", env["ZENDESK_API_TOKEN"])
+    httpx.post(
+        f"{engine_emulator.base_url}/api/services/zis/registry/{INTEGRATION}/bundles",
+        auth=basic,
+        headers={"User-Agent": "tests"},
+        json={
+            "name": bundle["name"],
+            "description": "edited by hand",
+            "zis_template_version": bundle["zis_template_version"],
+            "resources": bundle["resources"],
+        },
+    ).raise_for_status()
+
+    summary = project.refresh_changes()
+    assert summary.get("delete", 0) == 2, summary  # the link and the job-spec installation are gone
+    assert summary.get("update", 0) == 2, summary  # the bundle's description and the Make section changed
+    ops = dict((name, op) for op, name in changed_ops(project.preview_steps()))
+    assert ops == {"ticket1-to-jira": "create", "on-ticket-created": "create", "acme-sync": "update", "crm-oauth": "update"}
+    project.up()
+    assert ("zendesk:ticket1", "jira:PROJ-101") in link_names(engine_admin)
+    zis = zis_state(engine_admin)
+    assert [j["installed"] for j in zis["job_specs"].values()] == [True]
+    assert next(iter(zis["bundles"].values()))["description"] == "Open a Jira issue for every new ticket"
+    scopes = next(iter(make_state(engine_admin)["connections"].values()))["sections"]["scopes"]
+    assert "edited" not in scopes and "contacts.read" in scopes
+    assert changed_ops(project.preview_steps()) == []
+
+
+def test_07_bad_input_fails_preview_with_the_check_failure_and_no_request(
+    project: Project, engine_admin: EmulatorAdmin
+) -> None:
+    original = (project.dir / "__main__.py").read_text()
+    project.edit("    flow=on_ticket_created,\n", '    flow="no_such_flow",\n')
+    engine_admin.reset(counters_only=True)
+    try:
+        result = project.run("preview", check=False)
+    finally:
+        (project.dir / "__main__.py").write_text(original)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "resources.on_ticket_created.properties.flow_name" in output, output[-3000:]
+    assert "no_such_flow" in output
+    assert engine_admin.request_count() == 0
+
+
+def test_08_state_holds_no_credential_and_common_is_encrypted(project: Project, engine_emulator: EmulatorServer) -> None:
+    env = engine_emulator.env()
+    exported = project.export(show_secrets=True)
+    for name in ("ZENDESK_API_TOKEN", "ZENDESK_OAUTH_TOKEN", "MAKE_API_TOKEN"):
+        assert env[name] not in exported, name
+    assert "engine-test-client-secret" in exported  # the declared secret, visible only with --show-secrets
+    plain = project.export()
+    assert "engine-test-client-secret" not in plain
+    assert PASSPHRASE not in plain
+    resources = json.loads(plain)["deployment"]["resources"]
+    crm = next(r for r in resources if r["urn"].endswith("::crm-oauth"))
+    assert crm["outputs"]["common"].get("4dabf18193072939515e22adb298388d") == "1b47061264138c4ac30d75fd1eb44270"
+
+
+def test_09_destroy_leaves_nothing_the_stack_made(project: Project, engine_admin: EmulatorAdmin) -> None:
+    project.run("destroy", "--yes", "--skip-preview")
+    zis = zis_state(engine_admin)
+    assert zis["bundles"] == {} and zis["job_specs"] == {} and zis["links"] == {}
+    assert [c["name"] for c in zis["connections"].values()] == ["jira"]  # made by the admin, not the stack
+    assert make_state(engine_admin)["connections"] == {}

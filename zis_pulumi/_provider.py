@@ -1,0 +1,154 @@
+"""What every dynamic provider here shares: configuration, lazily built clients, and input diffing.
+
+A provider object is pickled (by reference to its class, plus its `__dict__`) into every resource's
+state, so it carries nothing: settings arrive through `configure()` in the provider process (or the
+environment), and the clients are built on first use there. The provider process serves four requests
+at a time on one instance, hence the lock around building clients.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CheckFailure, ConfigureRequest, DiffResult, ResourceProvider
+
+from ._make import MakeClient
+from ._zendesk import ZendeskClient
+from .config import MakeSettings, ZendeskSettings
+
+__all__ = ["BaseProvider", "is_unknown", "merge_options"]
+
+_build_lock = threading.Lock()
+
+try:
+    from pulumi.runtime.rpc import UNKNOWN as _UNKNOWN
+except ImportError:  # pragma: no cover - every supported SDK has it
+    _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value the engine does not know yet (a preview of something computed)."""
+    return isinstance(value, str) and value == _UNKNOWN
+
+
+def contains_unknown(value: Any) -> bool:
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def merge_options(
+    opts: pulumi.ResourceOptions | None, *, secret_outputs: Iterable[str] = ()
+) -> pulumi.ResourceOptions:
+    """The user's options plus the outputs we always mark secret."""
+    ours = pulumi.ResourceOptions(additional_secret_outputs=list(secret_outputs))
+    return pulumi.ResourceOptions.merge(opts, ours) if opts is not None else ours
+
+
+def plain(value: Any) -> Any:
+    """A deep copy made of plain dicts and lists (the engine may hand us other mappings)."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return copy.copy(value)
+
+
+def failure(path: str, reason: str) -> CheckFailure:
+    return CheckFailure(path, reason)
+
+
+class BaseProvider(ResourceProvider):
+    """Base of the dynamic providers: `configure`, clients, and a diff over declared inputs.
+
+    Subclasses set `inputs` (the properties users declare) and `replace_on` (those whose change needs a
+    new object), and override `normalize` where the API reads a value back in another form.
+    """
+
+    serialize_as_secret_always = False  # the pickled provider holds no credential, see module docstring
+
+    inputs: ClassVar[tuple[str, ...]] = ()
+    replace_on: ClassVar[tuple[str, ...]] = ()
+    delete_before_replace: ClassVar[bool] = False
+    """Set where the old and the new object cannot exist side by side."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        pass
+
+    # --- configuration and clients ------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        config = req.config
+        with _build_lock:
+            self.__dict__["_config_lookup"] = config.get
+            self._drop_clients()
+
+    def _lookup(self) -> Callable[[str], Any] | None:
+        lookup: Callable[[str], Any] | None = self.__dict__.get("_config_lookup")
+        return lookup
+
+    def _drop_clients(self) -> None:
+        for key in ("_zendesk_client", "_make_client"):
+            client = self.__dict__.pop(key, None)
+            if client is not None:
+                client.close()
+
+    @property
+    def zendesk(self) -> ZendeskClient:
+        client: ZendeskClient | None = self.__dict__.get("_zendesk_client")
+        if client is None:
+            with _build_lock:
+                client = self.__dict__.get("_zendesk_client")
+                if client is None:
+                    client = ZendeskClient(ZendeskSettings.resolve(self._lookup()))
+                    self.__dict__["_zendesk_client"] = client
+        return client
+
+    @property
+    def make(self) -> MakeClient:
+        client: MakeClient | None = self.__dict__.get("_make_client")
+        if client is None:
+            with _build_lock:
+                client = self.__dict__.get("_make_client")
+                if client is None:
+                    client = MakeClient(MakeSettings.resolve(self._lookup()))
+                    self.__dict__["_make_client"] = client
+        return client
+
+    # --- diff ---------------------------------------------------------------------------------
+
+    def normalize(self, name: str, value: Any) -> Any:
+        """The comparable form of an input or output value; override where the API rewrites values."""
+        return value
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare declared inputs with the state's outputs; no API call.
+
+        An unknown new value counts as a change (a replacement if the property needs one).
+        """
+        changed: list[str] = []
+        for name in self.inputs:
+            new = news.get(name)
+            old = olds.get(name)
+            if contains_unknown(new):
+                changed.append(name)
+                continue
+            if self.normalize(name, old) != self.normalize(name, new):
+                changed.append(name)
+        replaces = [name for name in changed if name in self.replace_on]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=True if replaces and self.delete_before_replace else None,
+        )

@@ -1,0 +1,794 @@
+"""A Make custom-app ("SDK app") connection: its definition sections and common data, as one resource.
+
+What the API shape means here:
+
+- Make generates the connection's name (`my-app`, `my-app2`, …), so a create whose answer is lost cannot
+  simply be sent again. The provider lists the app's connections before the POST and, after an ambiguous
+  failure, adopts the one new connection with the same label and type (see `_post_connection`).
+- Make reads `type` back normalized (`oauth` for the OAuth kinds, `basic` for apikey/basic/other): the state
+  keeps the declared type, and a normalized read-back of the same kind is no change.
+- Sections are JSONC documents that Make reformats and comments; they are parsed and compared as values.
+  Only the declared sections are managed; the others keep whatever Make has (its templates, at first).
+- `common` holds the OAuth client secret: it is a secret input and output, and is scrubbed from any error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
+from typing import Any, NoReturn, cast
+
+import json5
+import pulumi
+import pulumi.dynamic as dynamic
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
+
+from ._http import AMBIGUOUS_STATUSES
+from ._provider import BaseProvider, failure, is_unknown, merge_options, plain
+from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
+from .models import AppConnection as WireConnection
+
+__all__ = [
+    "CONNECTION_TYPES",
+    "AppConnection",
+    "AppConnectionArgs",
+    "AppConnectionProvider",
+]
+
+CONNECTION_TYPES = ("oauth", "oauth-refresh", "oauth-resowncre", "oauth-clicre", "oauth-1", "apikey", "basic", "other")
+"""The `type` values Make accepts on create."""
+
+
+@dataclass(frozen=True)
+class _Section:
+    prop: str
+    """The Python and state name."""
+    wire: str
+    """Make's name in the URL."""
+    kind: type[list[Any]] | type[dict[str, Any]]
+    item: str | None = None
+    """What each element of a list section must be: "object" or "string"."""
+
+    @property
+    def shape(self) -> str:
+        if self.kind is dict:
+            return "an object"
+        return {"object": "a list of objects", "string": "a list of strings"}.get(self.item or "", "a list")
+
+
+SECTIONS = (
+    _Section("api", "api", dict),
+    _Section("parameters", "parameters", list, "object"),
+    _Section("scopes", "scopes", dict),
+    _Section("scope", "scope", list, "string"),
+    _Section("install", "install", dict),
+    _Section("install_spec", "installSpec", list, "object"),
+)
+SECTION_PROPS = tuple(section.prop for section in SECTIONS)
+INPUTS = (
+    "app_name",
+    "type",
+    "label",
+    "connected_system_name",
+    *SECTION_PROPS,
+    "common",
+    "recreate_trigger",
+)
+REQUIRED = ("app_name", "type", "label")
+PROVIDER_KEY = "__provider"
+SECRET = "[secret]"
+_MAX_POST_ATTEMPTS = 3
+_PARALLEL_REQUESTS = 4
+
+
+def make_kind(type_: str | None) -> str | None:
+    """The type as Make reads it back: `oauth` for the OAuth kinds, `basic` for the others."""
+    if type_ is None:
+        return None
+    if type_.startswith("oauth"):
+        return "oauth"
+    if type_ in ("apikey", "basic", "other"):
+        return "basic"
+    return type_
+
+
+# --- values: JSONC, numbers, semantic comparison -----------------------------------------------------
+
+
+def parse_jsonc(text: str) -> Any:
+    """A JSONC document (comments, trailing commas) as a value; blank text is None. Raises ValueError."""
+    if not text.strip():
+        return None
+    return json5.loads(text)
+
+
+def json_value(value: Any) -> Any:
+    """The value with whole floats made ints again.
+
+    Numbers cross the engine as doubles: `30` comes back `30.0`, which Make would then store as `30.0`.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return value
+
+
+def canonical(value: Any) -> Any:
+    """A form where equal JSON values compare equal and different ones do not.
+
+    Key order, int/float spelling and members whose value is null (the engine drops those from objects)
+    do not matter; `true` and `1` stay different.
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value.is_integer() and math.isfinite(value):
+            value = int(value)
+        return ("number", value)
+    if isinstance(value, Mapping):
+        return ("object", tuple(sorted((str(k), canonical(v)) for k, v in value.items() if v is not None)))
+    if isinstance(value, list | tuple):
+        return ("array", tuple(canonical(v) for v in value))
+    return ("other", repr(value))
+
+
+def same(a: Any, b: Any) -> bool:
+    return bool(canonical(a) == canonical(b))
+
+
+# --- secrets -------------------------------------------------------------------------------------------
+
+
+def _secret_strings(*commons: Any) -> list[str]:
+    """Every string in the given `common` values, longest first (so no secret is half-replaced)."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            if value and not is_unknown(value):
+                found.add(value)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    for common in commons:
+        walk(common)
+    return sorted(found, key=len, reverse=True)
+
+
+def _redact(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, SECRET)
+    return text
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _redacted_copy(exc: Exception, secrets: Sequence[str]) -> Exception:
+    if isinstance(exc, ApiError):
+        return type(exc)(
+            vendor=exc.vendor,
+            status=exc.status,
+            method=exc.method,
+            url=_redact(exc.url, secrets),
+            message=_redact(exc.message, secrets),
+            code=exc.code,
+            details=[_redact(detail, secrets) for detail in exc.details],
+        )
+    if isinstance(exc, TransportError):
+        return TransportError(exc.method, _redact(exc.url, secrets), _redact(exc.reason, secrets), exc.attempts)
+    return ZisPulumiError(_redact(str(exc), secrets))
+
+
+@contextlib.contextmanager
+def _scrubbed(*commons: Any) -> Iterator[None]:
+    """Let no error out that quotes a `common` value (a vendor may echo a request body back).
+
+    The provider process prints tracebacks, chained exceptions included, so a chain that mentions a
+    secret is cut as well.
+    """
+    secrets = _secret_strings(*commons)
+    try:
+        yield
+    except Exception as exc:
+        if not secrets:
+            raise
+        if any(secret in str(exc) for secret in secrets):
+            raise _redacted_copy(exc, secrets) from None
+        if any(secret in str(link) for link in _chain(exc) for secret in secrets):
+            raise exc from None
+        raise
+
+
+# --- what the user declared ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Declared:
+    app_name: str
+    type: str
+    label: str
+    connected_system_name: str | None
+    sections: dict[str, Any]
+    """The declared sections by property name (undeclared ones are absent)."""
+    common: dict[str, Any] | None
+    recreate_trigger: Any
+
+    @classmethod
+    def of(cls, props: Mapping[str, Any]) -> _Declared:
+        common = props.get("common")
+        return cls(
+            app_name=str(props["app_name"]),
+            type=str(props["type"]),
+            label=str(props["label"]),
+            connected_system_name=props.get("connected_system_name"),
+            sections={prop: json_value(props[prop]) for prop in SECTION_PROPS if props.get(prop) is not None},
+            common=json_value(common) if common is not None else None,
+            recreate_trigger=props.get("recreate_trigger"),
+        )
+
+    def outputs(self, name: str) -> dict[str, Any]:
+        outs: dict[str, Any] = {
+            "name": name,
+            "app_name": self.app_name,
+            "type": self.type,
+            "label": self.label,
+            "connected_system_name": self.connected_system_name,
+            **self.sections,
+        }
+        if self.common is not None:
+            outs["common"] = self.common
+        if self.recreate_trigger is not None:
+            outs["recreate_trigger"] = self.recreate_trigger
+        return outs
+
+
+def _section(prop: str) -> _Section:
+    return next(section for section in SECTIONS if section.prop == prop)
+
+
+# --- check -----------------------------------------------------------------------------------------
+
+
+def _section_problem(section: _Section, value: Any) -> str | None:
+    if not isinstance(value, section.kind):
+        got = (
+            "an object" if isinstance(value, Mapping) else "a list" if isinstance(value, list) else type(value).__name__
+        )
+        return f"must be {section.shape} (or JSONC text of one), got {got}"
+    if section.kind is list and section.item is not None:
+        for index, item in enumerate(value):
+            if is_unknown(item):
+                continue
+            if section.item == "object" and not isinstance(item, Mapping):
+                return f"must be {section.shape}; element {index} is not an object"
+            if section.item == "string" and not isinstance(item, str):
+                return f"must be {section.shape}; element {index} is not a string"
+    return None
+
+
+def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
+    """The normalized inputs and every problem with them, each naming its property. No API call."""
+    inputs: dict[str, Any] = {}
+    failures: list[CheckFailure] = []
+    for key in sorted(set(news) - set(INPUTS) - {PROVIDER_KEY}):
+        failures.append(failure(key, f"is not an AppConnection input; inputs are {', '.join(INPUTS)}"))
+
+    for key in REQUIRED:
+        value = news.get(key)
+        if is_unknown(value):
+            inputs[key] = value
+        elif not isinstance(value, str) or not value.strip():
+            failures.append(failure(key, "is required: a non-empty string"))
+        else:
+            inputs[key] = value
+    type_ = inputs.get("type")
+    if isinstance(type_, str) and not is_unknown(type_) and type_ not in CONNECTION_TYPES:
+        failures.append(failure("type", f"must be one of {', '.join(CONNECTION_TYPES)} (got {type_!r})"))
+
+    system = news.get("connected_system_name")
+    if system is not None:
+        if is_unknown(system) or isinstance(system, str):
+            inputs["connected_system_name"] = system
+        else:
+            failures.append(failure("connected_system_name", "must be a string (or None to leave it unset)"))
+
+    for section in SECTIONS:
+        value = news.get(section.prop)
+        if value is None:
+            continue
+        if is_unknown(value):
+            inputs[section.prop] = value
+            continue
+        if isinstance(value, str):
+            try:
+                value = parse_jsonc(value)
+            except ValueError as exc:
+                failures.append(failure(section.prop, f"is not valid JSONC: {exc}"))
+                continue
+            if value is None:
+                failures.append(failure(section.prop, f"is empty text; give {section.shape} or leave it out"))
+                continue
+        problem = _section_problem(section, value)
+        if problem:
+            failures.append(failure(section.prop, problem))
+            continue
+        inputs[section.prop] = json_value(plain(value))
+
+    common = news.get("common")
+    if common is not None:
+        if is_unknown(common):
+            inputs["common"] = common
+        elif isinstance(common, Mapping):
+            inputs["common"] = json_value(plain(common))
+        else:
+            # Never quote the value: it is a secret.
+            failures.append(
+                failure(
+                    "common", f"must be an object such as {{clientId, clientSecret}}, got a {type(common).__name__}"
+                )
+            )
+
+    trigger = news.get("recreate_trigger")
+    if trigger is not None:
+        if is_unknown(trigger) or isinstance(trigger, str | int | float | bool):
+            inputs["recreate_trigger"] = json_value(trigger)
+        else:
+            failures.append(failure("recreate_trigger", "must be a string, number or boolean"))
+    return inputs, failures
+
+
+# --- the provider --------------------------------------------------------------------------------------
+
+_post_locks: dict[tuple[str, str], threading.Lock] = {}
+_post_locks_guard = threading.Lock()
+
+
+def _post_lock(base_url: str, app_name: str) -> threading.Lock:
+    """One lock per app: in-process creates of the same app take turns at list-POST-list.
+
+    Module state, not provider state: the provider object is pickled into every resource.
+    """
+    with _post_locks_guard:
+        return _post_locks.setdefault((base_url, app_name), threading.Lock())
+
+
+def _ambiguous(exc: Exception) -> bool:
+    """True when a POST failed in a way that may have created the connection anyway."""
+    if isinstance(exc, TransportError):
+        return True
+    return isinstance(exc, ApiError) and exc.status in AMBIGUOUS_STATUSES
+
+
+def _run_all(steps: Sequence[tuple[str, Callable[[], Any]]]) -> list[Any]:
+    """Run independent requests side by side; every one finishes, then the first failure is raised.
+
+    Each failure is re-raised as ``_StepFailed`` naming the step, so callers can say what failed.
+    """
+    if not steps:
+        return []
+    with ThreadPoolExecutor(max_workers=min(_PARALLEL_REQUESTS, len(steps))) as pool:
+        futures = [(what, pool.submit(step)) for what, step in steps]
+    results: list[Any] = []
+    for what, future in futures:
+        exc = future.exception()
+        if exc is not None:
+            raise _StepFailed(what, exc) from exc
+        results.append(future.result())
+    return results
+
+
+class _StepFailed(Exception):
+    def __init__(self, step: str, error: BaseException) -> None:
+        self.step = step
+        self.error = error
+        super().__init__(f"{step}: {error}")
+
+
+class AppConnectionProvider(BaseProvider):
+    """Creates, reads, updates and deletes one Make app connection and its declared sections."""
+
+    inputs = INPUTS
+    replace_on = ("app_name", "type")
+
+    def normalize(self, name: str, value: Any) -> Any:
+        if name == "type":
+            return value  # the state keeps the declared type; see `read`
+        return canonical(value)
+
+    # --- check / diff --------------------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = validate(news)
+        return CheckResult(inputs, failures)
+
+    # --- create --------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        with _scrubbed(props.get("common")):
+            declared = _Declared.of(props)
+            connection = self._post_connection(declared)
+            fresh = {"label": declared.label}  # what the POST set; everything else is Make's template
+            steps = self._write_steps(connection.name, declared, fresh)
+            try:
+                _run_all(steps)
+            except _StepFailed as failed:
+                self._roll_back(connection.name, declared, failed)
+            return CreateResult(connection.name, declared.outputs(connection.name))
+
+    def _post_connection(self, declared: _Declared) -> WireConnection:
+        """POST the connection, recovering from an answer that got lost.
+
+        The app's connections are listed before the POST. After a failure that may have created the
+        connection anyway (a lost answer, a 5xx), they are listed again: the one new connection with our
+        label and type is ours and is adopted; if there is none, the POST is sent again; if there are
+        several (another client creating alike at the same moment), nothing is guessed. Creates of the
+        same app in this provider process take turns, so they never mistake each other's connection.
+        """
+        app, label = declared.app_name, declared.label
+        with _post_lock(self.make.base_url, app):
+            before = {c.name for c in self.make.list_connections(app)}
+            attempt = 0
+            while True:
+                attempt += 1
+                try:
+                    return self.make.create_connection(app, declared.type, label)
+                except (TransportError, ApiError) as exc:
+                    if not _ambiguous(exc):
+                        raise
+                    cause = exc
+                adopted = self._find_created(declared, before, cause)
+                if adopted is not None:
+                    return adopted
+                if attempt >= _MAX_POST_ATTEMPTS:
+                    raise ZisPulumiError(
+                        f"Creating a Make connection for app {app!r} failed {attempt} times without creating one "
+                        f"(the app's connection list shows no new {label!r} connection); last error: {cause}"
+                    ) from None
+
+    def _find_created(self, declared: _Declared, before: set[str], cause: Exception) -> WireConnection | None:
+        app, label = declared.app_name, declared.label
+        try:
+            after = self.make.list_connections(app)
+        except Exception as exc:
+            raise ZisPulumiError(
+                f"Creating a Make connection for app {app!r} failed ({cause}) in a way that may have created it, "
+                f"and listing the app's connections to find out failed too ({exc}). Look in Make for a connection "
+                f"of app {app!r} labelled {label!r} other than {sorted(before) or 'none'}, and delete it "
+                f"(DELETE {self.make.url('sdk/apps/connections/NAME')}) before running `pulumi up` again."
+            ) from None
+        new = [c for c in after if c.name not in before]
+        ours = [c for c in new if c.label == label and make_kind(c.type) == make_kind(declared.type)]
+        if len(ours) == 1:
+            return ours[0]
+        if len(ours) > 1:
+            names = ", ".join(c.name for c in ours)
+            raise ZisPulumiError(
+                f"Creating a Make connection for app {app!r} failed ({cause}) in a way that may have created it, "
+                f"and several new connections labelled {label!r} appeared meanwhile ({names}); not guessing which is "
+                f"ours. Delete the ones nobody uses (DELETE {self.make.url('sdk/apps/connections/NAME')}) and run "
+                "`pulumi up` again."
+            ) from None
+        return None
+
+    def _roll_back(self, name: str, declared: _Declared, failed: _StepFailed) -> NoReturn:
+        """Delete the half-made connection; if that fails too, say which one was left and how to remove it."""
+        try:
+            self.make.delete_connection(name)
+        except NotFoundError:
+            pass
+        except Exception as cleanup:
+            raise ZisPulumiError(
+                f"Creating Make connection {name!r} (app {declared.app_name!r}) failed at {failed.step}: "
+                f"{failed.error}. Deleting it again failed too ({cleanup}), so it is left in Make: remove it with "
+                f"DELETE {self.make.url(f'sdk/apps/connections/{name}')} or in Make's app {declared.app_name!r} "
+                "under Connections."
+            ) from None
+        raise ZisPulumiError(
+            f"Creating Make connection {name!r} (app {declared.app_name!r}) failed at {failed.step}: "
+            f"{failed.error}. The connection was deleted again; nothing is left behind."
+        ) from None
+
+    def _write_steps(
+        self, name: str, declared: _Declared, baseline: Mapping[str, Any]
+    ) -> list[tuple[str, Callable[[], Any]]]:
+        """The PATCH and PUTs that bring the connection from `baseline` (what Make is known to hold) to
+        the declared state. A section or `common` no longer declared is left as Make has it."""
+        make = self.make
+        steps: list[tuple[str, Callable[[], Any]]] = []
+        changes: dict[str, Any] = {}
+        if declared.label != baseline.get("label"):
+            changes["label"] = declared.label
+        if declared.connected_system_name != baseline.get("connected_system_name"):
+            changes["connectedSystemName"] = declared.connected_system_name
+        if changes:
+            steps.append((f"PATCH {' and '.join(changes)}", _bind(make.update_connection, name, changes)))
+        for prop, value in declared.sections.items():
+            if not same(value, baseline.get(prop)):
+                wire = _section(prop).wire
+                steps.append((f"PUT section {wire}", _bind(make.set_section, name, wire, value)))
+        if declared.common is not None and not same(declared.common, baseline.get("common")):
+            steps.append(("PUT common", _bind(make.set_common, name, declared.common)))
+        return steps
+
+    # --- read ----------------------------------------------------------------------------------
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """What Make has now, for the properties this resource manages; gone on 404.
+
+        One GET of the connection, then the declared sections and `common` side by side. A value equal
+        (as a value) to the state's is returned exactly as the state has it, so Make's formatting never
+        shows as a change; a section Make holds as text that does not parse comes back as that text.
+        """
+        with _scrubbed(props.get("common")):
+            try:
+                connection = self.make.get_connection(id_)
+                declared_sections = [p for p in SECTION_PROPS if props.get(p) is not None]
+                steps: list[tuple[str, Callable[[], Any]]] = [
+                    (f"GET section {_section(p).wire}", _bind(self.make.get_section, id_, _section(p).wire))
+                    for p in declared_sections
+                ]
+                if props.get("common") is not None:
+                    steps.append(("GET common", _bind(self.make.get_common, id_)))
+                try:
+                    results = _run_all(steps)
+                except _StepFailed as failed:
+                    raise failed.error from None  # a 404 here means the connection went meanwhile
+            except NotFoundError:
+                return ReadResult("", {})
+
+            outs: dict[str, Any] = {
+                "name": connection.name,
+                "app_name": props.get("app_name"),
+                "type": _read_type(props.get("type"), connection.type),
+                "label": connection.label,
+                "connected_system_name": connection.connected_system_name,
+            }
+            for prop, text in zip(declared_sections, results, strict=False):
+                outs[prop] = _keep_if_same(props.get(prop), _section_value(text))
+            if props.get("common") is not None:
+                outs["common"] = _keep_if_same(props.get("common"), results[-1])
+            if props.get("recreate_trigger") is not None:
+                outs["recreate_trigger"] = props["recreate_trigger"]
+            inputs = {k: outs[k] for k in INPUTS if outs.get(k) is not None}
+            return ReadResult(connection.name, outs, inputs=inputs)
+
+    # --- update --------------------------------------------------------------------------------
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """PATCH label / connected system, PUT changed sections and `common`; recreate on a new trigger.
+
+        After a recreate every declared property is written again, whatever the recreate reset.
+        """
+        with _scrubbed(olds.get("common"), news.get("common")):
+            declared = _Declared.of(news)
+            name = str(olds.get("name") or id_)
+            recreate = declared.recreate_trigger is not None and not same(
+                declared.recreate_trigger, olds.get("recreate_trigger")
+            )
+            if recreate:
+                self.make.recreate_connection(name)
+            steps = self._write_steps(name, declared, {} if recreate else olds)
+            try:
+                _run_all(steps)
+            except _StepFailed as failed:
+                hint = ""
+                if isinstance(failed.error, NotFoundError):
+                    hint = "; it is gone from Make: `pulumi refresh` forgets it, then `pulumi up` creates it again"
+                raise ZisPulumiError(
+                    f"Updating Make connection {name!r} failed at {failed.step}: {failed.error}{hint}"
+                ) from None
+            return UpdateResult(declared.outputs(name))
+
+    # --- delete --------------------------------------------------------------------------------
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """DELETE; a connection already gone is deleted. (Make finishes deleting in the background.)"""
+        with _scrubbed(props.get("common")), contextlib.suppress(NotFoundError):
+            self.make.delete_connection(str(props.get("name") or id_))
+
+
+def _bind(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    return lambda: function(*args)
+
+
+def _read_type(declared: Any, read_back: str | None) -> Any:
+    """The declared type while Make's normalized read-back is of the same kind, else what Make says."""
+    if isinstance(declared, str) and make_kind(declared) == make_kind(read_back):
+        return declared
+    return read_back
+
+
+def _section_value(text: str) -> Any:
+    try:
+        return json_value(parse_jsonc(text))
+    except ValueError:
+        return text  # an edit in Make that does not parse: a change from any declared value
+
+
+def _keep_if_same(old: Any, new: Any) -> Any:
+    return old if same(old, new) else new
+
+
+# --- the resource --------------------------------------------------------------------------------------
+
+SectionObject = Mapping[str, Any] | str
+"""An object section, or its JSONC text."""
+SectionList = Sequence[Any] | str
+"""A list section, or its JSONC text."""
+
+
+@dataclass(kw_only=True)
+class AppConnectionArgs:
+    """The inputs of an `AppConnection`."""
+
+    app_name: pulumi.Input[str]
+    """The custom app's name (`acme-crm`). A change replaces the connection."""
+    type: pulumi.Input[str]
+    """One of oauth, oauth-refresh, oauth-resowncre, oauth-clicre, oauth-1, apikey, basic, other.
+
+    Set on create only: a change replaces the connection. Make reads it back as `oauth` or `basic`, which
+    is no change."""
+    label: pulumi.Input[str]
+    """The label users see when they pick the connection."""
+    connected_system_name: pulumi.Input[str] | None = None
+    """The connected system this connection belongs to; None leaves it unset (or clears it)."""
+    api: pulumi.Input[SectionObject] | None = None
+    """The `api` section: the IML request that checks the credentials, or the OAuth directives."""
+    parameters: pulumi.Input[SectionList] | None = None
+    """The `parameters` section: a list of field definitions users fill in."""
+    scopes: pulumi.Input[SectionObject] | None = None
+    """The `scopes` section: an object of scope → description."""
+    scope: pulumi.Input[SectionList] | None = None
+    """The `scope` section: the list of scopes requested by default."""
+    install: pulumi.Input[SectionObject] | None = None
+    """The `install` section (an object)."""
+    install_spec: pulumi.Input[SectionList] | None = None
+    """The `installSpec` section (a list)."""
+    common: pulumi.Input[Mapping[str, pulumi.Input[Any]]] | None = None
+    """The connection's common data, e.g. `{"clientId": …, "clientSecret": …}`. Always kept secret."""
+    recreate_trigger: pulumi.Input[str | int | float | bool] | None = None
+    """A value to bump (a date, a counter) when the connection needs Make's "recreate connection"
+    (POST …/recreate): each update that changes it to a new value calls recreate, then writes the label,
+    the declared sections and `common` again. Creating with it, or removing it, recreates nothing."""
+
+
+class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
+    """A connection of a Make custom app, with its declared sections and common data.
+
+    Sections not declared keep what Make has. Removing a section (or `common`) from the program stops
+    managing it; Make keeps its content.
+    """
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: AppConnectionArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        app_name: pulumi.Input[str] | None = None,
+        type: pulumi.Input[str] | None = None,
+        label: pulumi.Input[str] | None = None,
+        connected_system_name: pulumi.Input[str] | None = None,
+        api: pulumi.Input[SectionObject] | None = None,
+        parameters: pulumi.Input[SectionList] | None = None,
+        scopes: pulumi.Input[SectionObject] | None = None,
+        scope: pulumi.Input[SectionList] | None = None,
+        install: pulumi.Input[SectionObject] | None = None,
+        install_spec: pulumi.Input[SectionList] | None = None,
+        common: pulumi.Input[Mapping[str, pulumi.Input[Any]]] | None = None,
+        recreate_trigger: pulumi.Input[str | int | float | bool] | None = None,
+    ) -> None:
+        keywords: dict[str, Any] = {
+            "app_name": app_name,
+            "type": type,
+            "label": label,
+            "connected_system_name": connected_system_name,
+            "api": api,
+            "parameters": parameters,
+            "scopes": scopes,
+            "scope": scope,
+            "install": install,
+            "install_spec": install_spec,
+            "common": common,
+            "recreate_trigger": recreate_trigger,
+        }
+        if args is None:
+            missing = [key for key in REQUIRED if keywords[key] is None]
+            if missing:
+                raise TypeError(f"AppConnection needs {', '.join(missing)} (or an AppConnectionArgs)")
+            args = AppConnectionArgs(**keywords)
+        elif any(value is not None for value in keywords.values()):
+            raise TypeError("give AppConnection either an AppConnectionArgs or keyword arguments, not both")
+        props: dict[str, Any] = {field.name: getattr(args, field.name) for field in fields(args)}
+        if props["common"] is not None:
+            # Secret as an input too, so previews and the state's inputs never show it in clear.
+            props["common"] = pulumi.Output.secret(props["common"])
+        props["name"] = None
+        super().__init__(AppConnectionProvider(), resource_name, props, merge_options(opts, secret_outputs=["common"]))
+
+    @property
+    def name(self) -> pulumi.Output[str]:
+        """The connection's name, generated by Make (`acme-crm`, `acme-crm2`, …); also the resource ID."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "name"))
+
+    @property
+    def app_name(self) -> pulumi.Output[str]:
+        """The custom app the connection belongs to."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "app_name"))
+
+    @property
+    def type(self) -> pulumi.Output[str]:
+        """The type as declared (Make itself reports only `oauth` or `basic`)."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "type"))
+
+    @property
+    def label(self) -> pulumi.Output[str]:
+        """The label users see."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "label"))
+
+    @property
+    def connected_system_name(self) -> pulumi.Output[str | None]:
+        """The connected system, if any."""
+        return cast("pulumi.Output[str | None]", pulumi.get(self, "connected_system_name"))
+
+    @property
+    def api(self) -> pulumi.Output[dict[str, Any] | None]:
+        """The `api` section as a value, if declared."""
+        return cast("pulumi.Output[dict[str, Any] | None]", pulumi.get(self, "api"))
+
+    @property
+    def parameters(self) -> pulumi.Output[list[Any] | None]:
+        """The `parameters` section as a value, if declared."""
+        return cast("pulumi.Output[list[Any] | None]", pulumi.get(self, "parameters"))
+
+    @property
+    def scopes(self) -> pulumi.Output[dict[str, Any] | None]:
+        """The `scopes` section as a value, if declared."""
+        return cast("pulumi.Output[dict[str, Any] | None]", pulumi.get(self, "scopes"))
+
+    @property
+    def scope(self) -> pulumi.Output[list[Any] | None]:
+        """The `scope` section as a value, if declared."""
+        return cast("pulumi.Output[list[Any] | None]", pulumi.get(self, "scope"))
+
+    @property
+    def install(self) -> pulumi.Output[dict[str, Any] | None]:
+        """The `install` section as a value, if declared."""
+        return cast("pulumi.Output[dict[str, Any] | None]", pulumi.get(self, "install"))
+
+    @property
+    def install_spec(self) -> pulumi.Output[list[Any] | None]:
+        """The `installSpec` section as a value, if declared."""
+        return cast("pulumi.Output[list[Any] | None]", pulumi.get(self, "install_spec"))
+
+    @property
+    def common(self) -> pulumi.Output[dict[str, Any] | None]:
+        """The common data, if declared: a secret."""
+        return cast("pulumi.Output[dict[str, Any] | None]", pulumi.get(self, "common"))
+
+    @property
+    def recreate_trigger(self) -> pulumi.Output[Any]:
+        """The trigger value of the last recreate (or the one the connection was created with)."""
+        return cast("pulumi.Output[Any]", pulumi.get(self, "recreate_trigger"))

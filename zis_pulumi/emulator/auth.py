@@ -1,0 +1,113 @@
+"""Who may call what, and the vendors' answers to those who may not.
+
+ZIS accepts a basic ``{email}/token:{api_token}`` credential or a ZIS OAuth bearer token, depending on the endpoint
+group; Make accepts ``Authorization: Token <token>`` and blocks default library user agents.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from typing import Literal
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .errors import (
+    ZIS_UNAUTHORIZED,
+    connections_error,
+    json_response,
+    make_error,
+    zis_error,
+    zis_message,
+)
+from .settings import EmulatorSettings
+
+ZendeskCredential = Literal["basic", "bearer", "invalid", "missing"]
+
+BLOCKED_USER_AGENT_PREFIXES = ("python-requests", "python-httpx", "python-urllib")
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def zendesk_credential(request: Request, settings: EmulatorSettings) -> ZendeskCredential:
+    """Which valid credential the request carries, if any."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return "missing"
+    scheme, _, value = header.partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer":
+        return "bearer" if _same(value, settings.oauth_token) else "invalid"
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return "invalid"
+        user, _, password = decoded.partition(":")
+        if _same(user, f"{settings.email}/token") and _same(password, settings.api_token):
+            return "basic"
+        return "invalid"
+    return "invalid"
+
+
+def _registry_unauthorized() -> Response:
+    return zis_error(401, ZIS_UNAUTHORIZED, "Couldn't authenticate you", "Unauthorized")
+
+
+def check_bundle_upload(request: Request, settings: EmulatorSettings) -> Response | None:
+    """Bundle upload: basic API token only."""
+    credential = zendesk_credential(request, settings)
+    if credential == "basic":
+        return None
+    if credential == "bearer":
+        return zis_message(401, "OAuth being disabled for this API request")
+    return _registry_unauthorized()
+
+
+def check_registry(request: Request, settings: EmulatorSettings) -> Response | None:
+    """Bundle list/show/delete and job specs: basic API token or bearer."""
+    if zendesk_credential(request, settings) in ("basic", "bearer"):
+        return None
+    return _registry_unauthorized()
+
+
+def check_links(request: Request, settings: EmulatorSettings) -> Response | None:
+    """Links: bearer only; their 401 body is the bare JSON string ``"Authentication failed"``."""
+    credential = zendesk_credential(request, settings)
+    if credential == "bearer":
+        return None
+    if credential == "basic":
+        return zis_message(403, "API token is not supported")
+    return json_response("Authentication failed", 401)
+
+
+def check_connections(request: Request, settings: EmulatorSettings) -> Response | None:
+    """Connections: bearer only; their 401 body is the one on the connections reference page."""
+    credential = zendesk_credential(request, settings)
+    if credential == "bearer":
+        return None
+    if credential == "basic":
+        return zis_message(403, "API token is not supported")
+    title = "Token length is invalid" if credential == "invalid" else "No credentials provided"
+    return connections_error(401, "InvalidCredentials", title)
+
+
+def check_make(request: Request, settings: EmulatorSettings) -> Response | None:
+    """Make: an explicit User-Agent, then ``Authorization: Token <token>``."""
+    user_agent = request.headers.get("user-agent", "").strip()
+    if not user_agent or user_agent.lower().startswith(BLOCKED_USER_AGENT_PREFIXES):
+        return make_error(
+            403,
+            "Forbidden",
+            "Requests with a default HTTP library User-Agent are blocked; send an explicit User-Agent header.",
+        )
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "token" and token.strip() and _same(token.strip(), settings.make_token):
+        return None
+    if not scheme:
+        return make_error(401, "Unauthorized", "Access denied: missing Authorization header.")
+    return make_error(401, "Unauthorized", "Access denied: invalid token.")

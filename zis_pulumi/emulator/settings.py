@@ -1,0 +1,70 @@
+"""Settings of one emulator: the credentials it accepts, its faults and its behaviour switches.
+
+The behaviour switches choose among the plausible answers where the vendors' behaviour is not known
+(the contract's [open] points), so a client can be tested against each of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .faults import Faults
+
+JobSpecReinstall = Literal["ok", "conflict"]
+LinkDuplicate = Literal["conflict", "unprocessable", "duplicate"]
+SectionFormat = Literal["jsonc", "text", "json_string"]
+
+
+class EmulatorSettings(BaseModel):
+    """Everything that can be set at start (and, through ``PUT /_emulator/settings``, at run time)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(default="admin@example.com", description="Zendesk admin email (basic auth user).")
+    api_token: str = Field(default="emulator-api-token", description="Zendesk API token (basic auth).")
+    oauth_token: str = Field(default="emulator-oauth-token", description="ZIS OAuth bearer token.")
+    make_token: str = Field(default="emulator-make-token", description="Make API token (`Token …`).")
+    zendesk_account_id: int = Field(default=12345, description="Account id reported on bundles and links.")
+    faults: Faults = Field(default_factory=Faults)
+    job_spec_reinstall: JobSpecReinstall = Field(
+        default="ok", description="Installing an installed job spec: 200 again, or 409."
+    )
+    link_duplicate: LinkDuplicate = Field(
+        default="unprocessable",
+        description="Creating a link whose identity exists: 409, 422, or a second copy.",
+    )
+    make_delete_delay_ms: float = Field(
+        default=0, ge=0, description="How long a deleted Make connection stays visible (deletion is async)."
+    )
+    make_section_format: SectionFormat = Field(
+        default="jsonc",
+        description=(
+            "How a Make connection section is answered: the JSONC text as application/jsonc (what Make's own SDK"
+            " expects), the same text as text/plain, or the text as a JSON string (application/json)."
+        ),
+    )
+
+    def updated(self, changes: dict[str, Any]) -> EmulatorSettings:
+        """A validated copy with ``changes`` applied.
+
+        ``faults`` is updated key by key, not replaced; a fault may also be given at the top level
+        (``{"latency_ms": 50}`` is ``{"faults": {"latency_ms": 50}}``).
+        """
+        data = self.model_dump()
+        for key, value in changes.items():
+            if key == "faults" and isinstance(value, dict):
+                data["faults"].update(value)
+            elif key in Faults.model_fields and key not in EmulatorSettings.model_fields:
+                data["faults"][key] = value
+            else:
+                data[key] = value
+        return EmulatorSettings.model_validate(data)
+
+    @staticmethod
+    def fault_keys(changes: dict[str, Any]) -> set[str]:
+        """The fault settings a partial update touches, nested or at the top level."""
+        nested = changes.get("faults")
+        keys = set(nested) if isinstance(nested, dict) else set()
+        return keys | {key for key in changes if key in Faults.model_fields}

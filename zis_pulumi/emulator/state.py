@@ -1,0 +1,168 @@
+"""The in-memory model of both vendors, and its persistence.
+
+Everything the emulator knows lives in one ``EmulatorState`` (pydantic, JSON-serialisable). ``StateStore`` guards
+it with an ``asyncio.Lock`` and, when it has a file, writes it there atomically (temporary file + rename) after
+every mutation, and reads it back on start.
+
+Ordering: every record carries ``seq``, taken from one counter that only grows, so lists are stable and cursors
+stay valid when records around them are deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+STATE_FORMAT_VERSION = 1
+
+ConnectionKind = Literal["api_key", "basic_auth", "bearer_token", "oauth"]
+
+
+class BundleRecord(BaseModel):
+    seq: int
+    uuid: str
+    integration: str
+    name: str
+    description: str
+    zis_template_version: str
+    resources: dict[str, Any]
+
+
+class JobSpecRecord(BaseModel):
+    seq: int
+    uuid: str
+    integration: str
+    name: str
+    description: str
+    event_source: str
+    event_type: str
+    flow_name: str
+    installed: bool = False
+    bundle_uuid: str
+
+
+class LinkObject(BaseModel):
+    name: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class LinkRecord(BaseModel):
+    seq: int
+    id: str
+    uuid: str
+    integration: str
+    link_type: str
+    left_object: LinkObject
+    right_object: LinkObject
+    created_at: str
+    updated_at: str
+
+
+class ZisConnectionRecord(BaseModel):
+    """One ZIS connection; ``fields`` holds the vendor fields in clear (secrets included)."""
+
+    seq: int
+    integration: str
+    kind: ConnectionKind
+    name: str
+    fields: dict[str, Any]
+    created_at: str
+    updated_at: str
+
+
+class ZisState(BaseModel):
+    bundles: dict[str, BundleRecord] = Field(default_factory=dict, description="by uuid")
+    job_specs: dict[str, JobSpecRecord] = Field(default_factory=dict, description="by uuid")
+    links: dict[str, LinkRecord] = Field(default_factory=dict, description="by id")
+    connections: dict[str, ZisConnectionRecord] = Field(default_factory=dict, description="by integration/name")
+
+
+class MakeConnectionRecord(BaseModel):
+    seq: int
+    name: str
+    app: str
+    label: str
+    type: str
+    requested_type: str
+    connected_system_name: str | None = None
+    sections: dict[str, str] = Field(description="JSONC text by section name")
+    common: dict[str, Any] = Field(default_factory=dict)
+    gone_at: float | None = Field(default=None, description="Deleted: visible until this Unix time.")
+
+    def visible(self, now: float) -> bool:
+        return self.gone_at is None or now < self.gone_at
+
+
+class MakeAppRecord(BaseModel):
+    name: str
+    connections_created: int = 0
+
+
+class MakeState(BaseModel):
+    apps: dict[str, MakeAppRecord] = Field(default_factory=dict, description="by name")
+    connections: dict[str, MakeConnectionRecord] = Field(default_factory=dict, description="by name")
+
+
+class EmulatorState(BaseModel):
+    format_version: int = STATE_FORMAT_VERSION
+    sequence: int = 0
+    zis: ZisState = Field(default_factory=ZisState)
+    make: MakeState = Field(default_factory=MakeState)
+
+    def next_seq(self) -> int:
+        self.sequence += 1
+        return self.sequence
+
+    def purge_deleted_make_connections(self, now: float) -> None:
+        gone = [name for name, record in self.make.connections.items() if not record.visible(now)]
+        for name in gone:
+            del self.make.connections[name]
+
+
+class StateStore:
+    """The state, its lock, and its file."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.state = self._load()
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[EmulatorState]:
+        async with self._lock:
+            yield self.state
+
+    @asynccontextmanager
+    async def mutating(self) -> AsyncIterator[EmulatorState]:
+        """Hold the lock while the caller changes the state; save it if the caller finishes without raising."""
+        async with self._lock:
+            self.state.purge_deleted_make_connections(time.time())
+            yield self.state
+            self.save()
+
+    async def reset(self) -> None:
+        async with self._lock:
+            self.state = EmulatorState()
+            self.save()
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        temporary.write_text(self.state.model_dump_json(indent=1), encoding="utf-8")
+        os.replace(temporary, self.path)
+
+    def _load(self) -> EmulatorState:
+        if self.path is None or not self.path.exists():
+            return EmulatorState()
+        text = self.path.read_text(encoding="utf-8")
+        if not text.strip():
+            return EmulatorState()
+        return EmulatorState.model_validate_json(text)

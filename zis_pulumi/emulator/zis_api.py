@@ -1,0 +1,740 @@
+"""The ZIS endpoints, under ``/api/services/zis``: registry (bundles, job specs), links and connections.
+
+Behaviour beyond the reference pages, as reported by users of the live API, is emulated: uploading a bundle
+leaves every job spec of its integration uninstalled; bundle upload refuses OAuth; links and connections refuse
+API tokens. Where the live behaviour is unknown, ``EmulatorSettings`` switches choose it (``job_spec_reinstall``,
+``link_duplicate``).
+
+Beyond the contract, a connection can also be read (``GET …/connections/{name}``) and deleted
+(``DELETE …/connections/{name}``), as on Zendesk's connection pages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import auth
+from .errors import (
+    ZIS_CONFLICT,
+    connections_error,
+    json_response,
+    links_error,
+    zis_bad_request,
+    zis_error,
+    zis_message,
+    zis_missing_resource,
+)
+from .ids import new_ulid, new_uuid, timestamp_millis, timestamp_seconds
+from .pagination import PageRequest, PaginationError, paginate, parse_page_request
+from .runtime import emulator_of, mark_create_committed
+from .state import (
+    BundleRecord,
+    ConnectionKind,
+    EmulatorState,
+    JobSpecRecord,
+    LinkObject,
+    LinkRecord,
+    ZisConnectionRecord,
+)
+from .zis_bundles import BundleError, validate_bundle
+
+ZIS_PREFIX = "/api/services/zis"
+
+INTEGRATION_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
+INTEGRATION_RULE = (
+    "integration can be up to 64 characters long and only include lower-case letters (a-z), numbers, dash (-)"
+    " and underscore (_)"
+)
+JOB_SPEC_NAME_PATTERN = re.compile(r"zis:([a-z0-9_-]{1,64}):job_spec:(.+)")
+CONNECTION_NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{3,64}")
+MASK = "*****"
+
+CREATABLE_CONNECTION_FIELDS: dict[ConnectionKind, tuple[str, ...]] = {
+    "api_key": ("api_key", "header_name", "allowed_domain"),
+    "basic_auth": ("username", "password", "allowed_domain"),
+    "bearer_token": ("token", "allowed_domain"),
+}
+SECRET_FIELD = {"api_key": "api_key", "basic_auth": "password", "bearer_token": "token"}
+CONNECTION_KINDS: tuple[ConnectionKind, ...] = ("api_key", "basic_auth", "bearer_token", "oauth")
+
+
+class BodyError(ValueError):
+    """The request body is not the JSON it must be."""
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise BodyError("a JSON body is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BodyError(f"the body is not valid JSON: {error}") from error
+
+
+def valid_integration(integration: str) -> bool:
+    return INTEGRATION_PATTERN.fullmatch(integration) is not None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bundles
+
+
+def bundle_summary(bundle: BundleRecord, account_id: int) -> dict[str, Any]:
+    return {
+        "description": bundle.description,
+        "integration": bundle.integration,
+        "name": bundle.name,
+        "uuid": bundle.uuid,
+        "zendesk_account_id": account_id,
+        "zis_template_version": bundle.zis_template_version,
+    }
+
+
+def _bundle_key(bundle: BundleRecord) -> tuple[Any, ...]:
+    return (bundle.seq, bundle.uuid)
+
+
+async def upload_bundle(request: Request) -> Response:
+    emulator = emulator_of(request)
+    denied = auth.check_bundle_upload(request, emulator.settings)
+    if denied is not None:
+        return denied
+    integration = request.path_params["integration"]
+    if not valid_integration(integration):
+        return zis_bad_request(INTEGRATION_RULE)
+    try:
+        body = await json_body(request)
+        declarations = validate_bundle(integration, body)
+    except (BodyError, BundleError) as error:
+        return zis_bad_request(str(error))
+
+    async with emulator.store.mutating() as state:
+        bundle = next(
+            (b for b in state.zis.bundles.values() if b.integration == integration and b.name == body["name"]),
+            None,
+        )
+        if bundle is None:
+            bundle = BundleRecord(
+                seq=state.next_seq(),
+                uuid=new_uuid(),
+                integration=integration,
+                name=body["name"],
+                description=body.get("description") or "",
+                zis_template_version=body["zis_template_version"],
+                resources=body["resources"],
+            )
+            state.zis.bundles[bundle.uuid] = bundle
+        else:
+            bundle.description = body.get("description") or ""
+            bundle.zis_template_version = body["zis_template_version"]
+            bundle.resources = body["resources"]
+
+        job_specs = {js.name: js for js in state.zis.job_specs.values() if js.integration == integration}
+        for job_spec in job_specs.values():
+            job_spec.installed = False
+        declared = {declaration.name for declaration in declarations}
+        for job_spec in list(job_specs.values()):
+            if job_spec.bundle_uuid == bundle.uuid and job_spec.name not in declared:
+                del state.zis.job_specs[job_spec.uuid]
+        for declaration in declarations:
+            existing = job_specs.get(declaration.name)
+            if existing is None:
+                existing = JobSpecRecord(
+                    seq=state.next_seq(),
+                    uuid=new_uuid(),
+                    integration=integration,
+                    name=declaration.name,
+                    description=declaration.description,
+                    event_source=declaration.event_source,
+                    event_type=declaration.event_type,
+                    flow_name=declaration.flow_name,
+                    bundle_uuid=bundle.uuid,
+                )
+                state.zis.job_specs[existing.uuid] = existing
+            else:
+                existing.description = declaration.description
+                existing.event_source = declaration.event_source
+                existing.event_type = declaration.event_type
+                existing.flow_name = declaration.flow_name
+                existing.bundle_uuid = bundle.uuid
+    mark_create_committed(request)
+    return json_response(None)
+
+
+async def list_bundles(request: Request) -> Response:
+    emulator = emulator_of(request)
+    denied = auth.check_registry(request, emulator.settings)
+    if denied is not None:
+        return denied
+    integration = request.path_params["integration"]
+    if not valid_integration(integration):
+        return zis_bad_request(INTEGRATION_RULE)
+    account_id = emulator.settings.zendesk_account_id
+    try:
+        page = parse_page_request(request.query_params)
+        async with emulator.store.reading() as state:
+            bundles = [b for b in state.zis.bundles.values() if b.integration == integration]
+            selected, meta = paginate(bundles, _bundle_key, page)
+            body = {"bundles": [bundle_summary(b, account_id) for b in selected], "meta": meta}
+    except PaginationError as error:
+        return zis_bad_request(str(error))
+    return json_response(body)
+
+
+def _find_bundle(state: EmulatorState, integration: str, uuid: str) -> BundleRecord | None:
+    bundle = state.zis.bundles.get(uuid)
+    if bundle is None or bundle.integration != integration:
+        return None
+    return bundle
+
+
+async def show_bundle(request: Request) -> Response:
+    emulator = emulator_of(request)
+    denied = auth.check_registry(request, emulator.settings)
+    if denied is not None:
+        return denied
+    integration = request.path_params["integration"]
+    if not valid_integration(integration):
+        return zis_bad_request(INTEGRATION_RULE)
+    async with emulator.store.reading() as state:
+        bundle = _find_bundle(state, integration, request.path_params["uuid"])
+        if bundle is None:
+            return zis_missing_resource(f"bundle {request.path_params['uuid']} not found")
+        body = bundle_summary(bundle, emulator.settings.zendesk_account_id)
+        body["resources"] = bundle.resources
+    return json_response(dict(sorted(body.items())))
+
+
+async def delete_bundle(request: Request) -> Response:
+    emulator = emulator_of(request)
+    denied = auth.check_registry(request, emulator.settings)
+    if denied is not None:
+        return denied
+    integration = request.path_params["integration"]
+    if not valid_integration(integration):
+        return zis_bad_request(INTEGRATION_RULE)
+    async with emulator.store.mutating() as state:
+        bundle = _find_bundle(state, integration, request.path_params["uuid"])
+        if bundle is None:
+            return zis_missing_resource(f"bundle {request.path_params['uuid']} not found")
+        del state.zis.bundles[bundle.uuid]
+        for job_spec in [js for js in state.zis.job_specs.values() if js.bundle_uuid == bundle.uuid]:
+            del state.zis.job_specs[job_spec.uuid]
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Job specs
+
+
+def job_spec_body(job_spec: JobSpecRecord) -> dict[str, Any]:
+    return {
+        "description": job_spec.description,
+        "event_source": job_spec.event_source,
+        "event_type": job_spec.event_type,
+        "flow_name": job_spec.flow_name,
+        "installed": job_spec.installed,
+        "integration": job_spec.integration,
+        "name": job_spec.name,
+        "uuid": job_spec.uuid,
+    }
+
+
+def _find_job_spec(state: EmulatorState, qualified_name: str) -> JobSpecRecord | None:
+    """The job spec a fully qualified ``zis:{integration}:job_spec:{name}`` names; short names name none."""
+    match = JOB_SPEC_NAME_PATTERN.fullmatch(qualified_name)
+    if match is None:
+        return None
+    integration, name = match.groups()
+    return next((js for js in state.zis.job_specs.values() if js.integration == integration and js.name == name), None)
+
+
+def _invalid_job_spec(name: str) -> Response:
+    return zis_message(400, f"one or more requested job specs is invalid: {name}")
+
+
+async def install_job_spec(request: Request) -> Response:
+    emulator = emulator_of(request)
+    denied = auth.check_registry(request, emulator.settings)
+    if denied is not None:
+        return denied
+    name = request.query_params.get("job_spec_name", "")
+    if not name:
+        return zis_bad_request("job_spec_name is required")
+    async with emulator.store.mutating() as state:
+        job_spec = _find_job_spec(state, name)
+        if job_spec is None:
+            return _invalid_job_spec(name)
+        if job_spec.installed and emulator.settings.job_spec_reinstall == "conflict":
+            return zis_error(409, ZIS_CONFLICT, f"job spec {name} is already installed")
+        job_spec.installed = True
+    mark_create_committed(request)
+    return Response(status_code=200)
+
+
+async def uninstall_job_spec(request: Request) -> Response:
+    emulator = emulator_of(request)
+    denied = auth.check_registry(request, emulator.settings)
+    if denied is not None:
+        return denied
+    name = request.query_params.get("job_spec_name", "")
+    if not name:
+        return zis_bad_request("job_spec_name is required")
+    async with emulator.store.mutating() as state:
+        job_spec = _find_job_spec(state, name)
+        if job_spec is None:
+            return _invalid_job_spec(name)
+        if not job_spec.installed:
+            return zis_missing_resource(f"job spec {name} is not installed")
+        job_spec.installed = False
+    return Response(status_code=204)
+
+
+async def list_job_specs(request: Request) -> Response:
+    emulator = emulator_of(request)
+    denied = auth.check_registry(request, emulator.settings)
+    if denied is not None:
+        return denied
+    integration = request.path_params["integration"]
+    if not valid_integration(integration):
+        return zis_bad_request(INTEGRATION_RULE)
+    try:
+        page = parse_page_request(request.query_params)
+        async with emulator.store.reading() as state:
+            job_specs = [js for js in state.zis.job_specs.values() if js.integration == integration]
+            selected, meta = paginate(job_specs, lambda js: (js.seq, js.uuid), page)
+            body = {"job_specs": [job_spec_body(js) for js in selected], "meta": meta}
+    except PaginationError as error:
+        return zis_bad_request(str(error))
+    return json_response(body)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Links
+
+
+def name_attrs(name: str) -> dict[str, str]:
+    """``zendesk:ticket1`` → ``{"zendesk": "ticket1"}`` (split at the first colon); a name without one → ``{}``."""
+    if ":" not in name:
+        return {}
+    prefix, _, rest = name.partition(":")
+    return {prefix: rest}
+
+
+def link_object_body(link_object: LinkObject) -> dict[str, Any]:
+    return {"metadata": link_object.metadata, "name": link_object.name, "name_attrs": name_attrs(link_object.name)}
+
+
+def link_body(link: LinkRecord, account_id: int) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "created_at": link.created_at,
+        "id": link.id,
+        "integration": link.integration,
+        "left_object": link_object_body(link.left_object),
+        "link_type": link.link_type,
+        "right_object": link_object_body(link.right_object),
+        "updated_at": link.updated_at,
+        "uuid": link.uuid,
+    }
+
+
+def _name_matches(pattern: str | None, name: str) -> bool:
+    if pattern is None:
+        return True
+    if pattern.endswith("*"):
+        return name.startswith(pattern[:-1])
+    return name == pattern
+
+
+def _search_pattern_error(parameter: str, value: str) -> str | None:
+    if value == "*":
+        return f'{parameter}: a value of only "*" is not supported'
+    if "*" in value[:-1]:
+        return f"{parameter}: the wildcard (*) must be the last character"
+    return None
+
+
+def _links_with_identity(
+    state: EmulatorState, integration: str, link_type: str, left_name: str, right_name: str
+) -> list[LinkRecord]:
+    found = [
+        link
+        for link in state.zis.links.values()
+        if link.integration == integration
+        and link.link_type == link_type
+        and link.left_object.name == left_name
+        and link.right_object.name == right_name
+    ]
+    return sorted(found, key=lambda link: link.seq)
+
+
+def _links_guard(request: Request) -> Response | None:
+    emulator = emulator_of(request)
+    denied = auth.check_links(request, emulator.settings)
+    if denied is not None:
+        return denied
+    if not valid_integration(request.path_params["integration"]):
+        return links_error(400, INTEGRATION_RULE)
+    return None
+
+
+def _identity_params(request: Request) -> tuple[str, str, str] | Response:
+    """The three query parameters PATCH and DELETE need: all present, no wildcard."""
+    values = []
+    for parameter in ("link_type", "left_object_name", "right_object_name"):
+        value = request.query_params.get(parameter, "")
+        if not value:
+            return links_error(400, f"{parameter} is required")
+        if "*" in value:
+            return links_error(400, f"{parameter}: wildcards are not allowed")
+        values.append(value)
+    return values[0], values[1], values[2]
+
+
+async def search_links(request: Request) -> Response:
+    denied = _links_guard(request)
+    if denied is not None:
+        return denied
+    emulator = emulator_of(request)
+    integration = request.path_params["integration"]
+    link_type = request.query_params.get("link_type", "")
+    if not link_type:
+        return links_error(400, "link_type is required")
+    left = request.query_params.get("left_object_name") or None
+    right = request.query_params.get("right_object_name") or None
+    if left is None and right is None:
+        return links_error(400, "left_object_name or right_object_name is required")
+    for parameter, value in (("left_object_name", left), ("right_object_name", right)):
+        problem = None if value is None else _search_pattern_error(parameter, value)
+        if problem is not None:
+            return links_error(400, problem)
+    account_id = emulator.settings.zendesk_account_id
+    try:
+        page = parse_page_request(request.query_params)
+        async with emulator.store.reading() as state:
+            matching = [
+                link
+                for link in state.zis.links.values()
+                if link.integration == integration
+                and link.link_type == link_type
+                and _name_matches(left, link.left_object.name)
+                and _name_matches(right, link.right_object.name)
+            ]
+            selected, meta = paginate(matching, lambda link: (link.seq, link.id), page)
+            links = [link_body(link, account_id) for link in selected]
+    except PaginationError as error:
+        return links_error(400, str(error))
+    return json_response({"count": len(links), "links": links, "meta": meta})
+
+
+def _link_object(body: dict[str, Any], key: str) -> LinkObject | Response:
+    value = body.get(key)
+    if value is None:
+        return links_error(400, f"{key} is required")
+    if not isinstance(value, dict):
+        return links_error(422, f"{key} must be an object")
+    name = value.get("name")
+    if name is None or name == "":
+        return links_error(400, f"{key}.name is required")
+    if not isinstance(name, str):
+        return links_error(422, f"{key}.name must be a string")
+    metadata = value.get("metadata")
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        return links_error(422, f"{key}.metadata must be an object")
+    return LinkObject(name=name, metadata=metadata)
+
+
+async def create_link(request: Request) -> Response:
+    denied = _links_guard(request)
+    if denied is not None:
+        return denied
+    emulator = emulator_of(request)
+    integration = request.path_params["integration"]
+    try:
+        body = await json_body(request)
+    except BodyError as error:
+        return links_error(400, str(error))
+    if not isinstance(body, dict):
+        return links_error(400, "the body must be a JSON object")
+    link_type = body.get("link_type")
+    if link_type is None or link_type == "":
+        return links_error(400, "link_type is required")
+    if not isinstance(link_type, str):
+        return links_error(422, "link_type must be a string")
+    left = _link_object(body, "left_object")
+    if isinstance(left, Response):
+        return left
+    right = _link_object(body, "right_object")
+    if isinstance(right, Response):
+        return right
+
+    duplicate_mode = emulator.settings.link_duplicate
+    async with emulator.store.mutating() as state:
+        if _links_with_identity(state, integration, link_type, left.name, right.name):
+            if duplicate_mode == "conflict":
+                return links_error(409, "a link with this link_type, left_object.name and right_object.name exists")
+            if duplicate_mode == "unprocessable":
+                return links_error(422, "a link with this link_type, left_object.name and right_object.name exists")
+        now = timestamp_seconds()
+        link = LinkRecord(
+            seq=state.next_seq(),
+            id=new_ulid(),
+            uuid=new_uuid(),
+            integration=integration,
+            link_type=link_type,
+            left_object=left,
+            right_object=right,
+            created_at=now,
+            updated_at=now,
+        )
+        state.zis.links[link.id] = link
+        body_out = {"link": link_body(link, emulator.settings.zendesk_account_id)}
+    mark_create_committed(request)
+    return json_response(body_out, 201)
+
+
+def _metadata_patch(body: dict[str, Any], key: str) -> dict[str, Any] | Response:
+    value = body.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        return links_error(422, f"{key} must be an object")
+    metadata = value.get("metadata")
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        return links_error(422, f"{key}.metadata must be an object")
+    return metadata
+
+
+def _merge_metadata(metadata: dict[str, Any], patch: dict[str, Any]) -> None:
+    """Keys left out stay; a key sent as null is removed."""
+    for key, value in patch.items():
+        if value is None:
+            metadata.pop(key, None)
+        else:
+            metadata[key] = value
+
+
+async def update_link(request: Request) -> Response:
+    """PATCH: merges metadata into the oldest link with the identity (with ``link_duplicate=duplicate``, copies)."""
+    denied = _links_guard(request)
+    if denied is not None:
+        return denied
+    emulator = emulator_of(request)
+    identity = _identity_params(request)
+    if isinstance(identity, Response):
+        return identity
+    try:
+        body = await json_body(request)
+    except BodyError as error:
+        return links_error(400, str(error))
+    if not isinstance(body, dict):
+        return links_error(400, "the body must be a JSON object")
+    left_patch = _metadata_patch(body, "left_object")
+    if isinstance(left_patch, Response):
+        return left_patch
+    right_patch = _metadata_patch(body, "right_object")
+    if isinstance(right_patch, Response):
+        return right_patch
+    async with emulator.store.mutating() as state:
+        found = _links_with_identity(state, request.path_params["integration"], *identity)
+        if not found:
+            return json_response(None, 404)
+        link = found[0]
+        _merge_metadata(link.left_object.metadata, left_patch)
+        _merge_metadata(link.right_object.metadata, right_patch)
+        link.updated_at = timestamp_seconds()
+        body_out = {"link": link_body(link, emulator.settings.zendesk_account_id)}
+    return json_response(body_out)
+
+
+async def delete_link(request: Request) -> Response:
+    """DELETE: removes the oldest link with the identity (with ``link_duplicate=duplicate``, one copy per call)."""
+    denied = _links_guard(request)
+    if denied is not None:
+        return denied
+    emulator = emulator_of(request)
+    identity = _identity_params(request)
+    if isinstance(identity, Response):
+        return identity
+    async with emulator.store.mutating() as state:
+        found = _links_with_identity(state, request.path_params["integration"], *identity)
+        if not found:
+            return json_response(None, 404)
+        del state.zis.links[found[0].id]
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Connections
+
+
+def connection_body(connection: ZisConnectionRecord) -> dict[str, Any]:
+    """A connection as the API shows it: secrets masked, except OAuth tokens (the API returns those in clear)."""
+    if connection.kind == "oauth":
+        return dict(sorted({**connection.fields, "name": connection.name}.items()))
+    body = {
+        **connection.fields,
+        "name": connection.name,
+        "created_at": connection.created_at,
+        "updated_at": connection.updated_at,
+    }
+    body[SECRET_FIELD[connection.kind]] = MASK
+    return dict(sorted(body.items()))
+
+
+def connection_name_problem(name: Any) -> str | None:
+    if not isinstance(name, str) or CONNECTION_NAME_PATTERN.fullmatch(name) is None:
+        return "name must be 3 to 64 characters of letters, numbers, dash (-) and underscore (_)"
+    return None
+
+
+def add_connection(
+    state: EmulatorState, integration: str, kind: ConnectionKind, name: str, fields: dict[str, Any]
+) -> ZisConnectionRecord | None:
+    """Store a new connection; None when the name is taken (names are unique across the four types)."""
+    key = f"{integration}/{name}"
+    if key in state.zis.connections:
+        return None
+    now = timestamp_millis()
+    connection = ZisConnectionRecord(
+        seq=state.next_seq(),
+        integration=integration,
+        kind=kind,
+        name=name,
+        fields=fields,
+        created_at=now,
+        updated_at=now,
+    )
+    state.zis.connections[key] = connection
+    return connection
+
+
+def _connections_guard(request: Request) -> Response | None:
+    emulator = emulator_of(request)
+    denied = auth.check_connections(request, emulator.settings)
+    if denied is not None:
+        return denied
+    if not valid_integration(request.path_params["integration"]):
+        return connections_error(400, "InvalidParameter", INTEGRATION_RULE)
+    return None
+
+
+def _connection_page(connections: list[ZisConnectionRecord], page: PageRequest) -> dict[str, Any]:
+    """One page across the four types: the page is taken from all connections ordered by name (the cursor
+    the reference shows is a connection name), then split by type."""
+    selected, meta = paginate(connections, lambda connection: (connection.name,), page)
+    body: dict[str, Any] = {kind: [] for kind in CONNECTION_KINDS}
+    for connection in selected:
+        body[connection.kind].append(connection_body(connection))
+    body["meta"] = meta
+    return body
+
+
+async def list_connections(request: Request) -> Response:
+    denied = _connections_guard(request)
+    if denied is not None:
+        return denied
+    emulator = emulator_of(request)
+    integration = request.path_params["integration"]
+    try:
+        page = parse_page_request(request.query_params)
+        async with emulator.store.reading() as state:
+            connections = [c for c in state.zis.connections.values() if c.integration == integration]
+            body = _connection_page(connections, page)
+    except PaginationError as error:
+        return connections_error(400, "InvalidParameter", str(error))
+    return json_response(body)
+
+
+async def create_connection(request: Request) -> Response:
+    denied = _connections_guard(request)
+    if denied is not None:
+        return denied
+    emulator = emulator_of(request)
+    integration = request.path_params["integration"]
+    kind = next((known for known in CREATABLE_CONNECTION_FIELDS if known == request.path_params["kind"]), None)
+    if kind is None:
+        return connections_error(404, "NotFound", f"unknown connection type {request.path_params['kind']!r}")
+    required = CREATABLE_CONNECTION_FIELDS[kind]
+    try:
+        body = await json_body(request)
+    except BodyError as error:
+        return connections_error(400, "InvalidParameter", str(error))
+    if not isinstance(body, dict):
+        return connections_error(400, "InvalidParameter", "the body must be a JSON object")
+    problem = connection_name_problem(body.get("name"))
+    if problem is not None:
+        return connections_error(400, "InvalidParameter", problem)
+    fields: dict[str, Any] = {}
+    for field in required:
+        value = body.get(field)
+        if not isinstance(value, str) or not value:
+            return connections_error(400, "InvalidParameter", f"{field} is required")
+        fields[field] = value
+    async with emulator.store.mutating() as state:
+        connection = add_connection(state, integration, kind, body["name"], fields)
+        if connection is None:
+            return connections_error(409, "Conflict", f"a connection named {body['name']!r} already exists")
+        body_out = {kind: connection_body(connection)}
+    mark_create_committed(request)
+    return json_response(body_out, 201)
+
+
+async def show_connection(request: Request) -> Response:
+    denied = _connections_guard(request)
+    if denied is not None:
+        return denied
+    emulator = emulator_of(request)
+    key = f"{request.path_params['integration']}/{request.path_params['name']}"
+    async with emulator.store.reading() as state:
+        connection = state.zis.connections.get(key)
+        if connection is None:
+            return connections_error(404, "NotFound", f"connection {request.path_params['name']!r} not found")
+        body = {connection.kind: connection_body(connection)}
+    return json_response(body)
+
+
+async def delete_connection(request: Request) -> Response:
+    denied = _connections_guard(request)
+    if denied is not None:
+        return denied
+    emulator = emulator_of(request)
+    key = f"{request.path_params['integration']}/{request.path_params['name']}"
+    async with emulator.store.mutating() as state:
+        if state.zis.connections.pop(key, None) is None:
+            return connections_error(404, "NotFound", f"connection {request.path_params['name']!r} not found")
+    return Response(status_code=204)
+
+
+def zis_routes() -> list[Route]:
+    registry = f"{ZIS_PREFIX}/registry"
+    connections = f"{ZIS_PREFIX}/integrations/{{integration}}/connections"
+    return [
+        Route(f"{registry}/job_specs/install", install_job_spec, methods=["POST"]),
+        Route(f"{registry}/job_specs/install", uninstall_job_spec, methods=["DELETE"]),
+        Route(f"{registry}/{{integration}}/bundles", upload_bundle, methods=["POST"]),
+        Route(f"{registry}/{{integration}}/bundles", list_bundles, methods=["GET"]),
+        Route(f"{registry}/{{integration}}/bundles/{{uuid}}", show_bundle, methods=["GET"]),
+        Route(f"{registry}/{{integration}}/bundles/{{uuid}}", delete_bundle, methods=["DELETE"]),
+        Route(f"{registry}/{{integration}}/job_specs", list_job_specs, methods=["GET"]),
+        Route(f"{ZIS_PREFIX}/links/{{integration}}", search_links, methods=["GET"]),
+        Route(f"{ZIS_PREFIX}/links/{{integration}}", create_link, methods=["POST"]),
+        Route(f"{ZIS_PREFIX}/links/{{integration}}", update_link, methods=["PATCH"]),
+        Route(f"{ZIS_PREFIX}/links/{{integration}}", delete_link, methods=["DELETE"]),
+        Route(f"{connections}/all", list_connections, methods=["GET"]),
+        Route(f"{connections}/{{kind}}", create_connection, methods=["POST"]),
+        Route(f"{connections}/{{name}}", show_connection, methods=["GET"]),
+        Route(f"{connections}/{{name}}", delete_connection, methods=["DELETE"]),
+    ]

@@ -1,0 +1,374 @@
+"""Installing a ZIS job spec: the switch that makes a bundle's flow run when its event happens.
+
+A job spec comes with a bundle; this resource only installs it (and uninstalls it on delete). The API
+knows a job spec by its fully qualified name `zis:{integration}:job_spec:{name}`, which is also the
+resource ID. The install endpoint answers nothing useful, so what a job spec is (event, flow, whether it
+is installed) is read from the integration's job spec list.
+
+Reads of many installations of one integration (a refresh) share one list call: the provider keeps each
+integration's list for a few seconds, only for reads, and drops it on any install or uninstall it makes.
+A refresh makes no writes, and the provider process lives for one operation, so nothing stale from an
+earlier operation can be served.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pulumi
+import pulumi.dynamic as dynamic
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult, UpdateResult
+
+from ._provider import BaseProvider, failure, is_unknown
+from ._zendesk import job_spec_qualified_name
+from .bundle import integration_problem
+from .errors import ApiError, NotFoundError, ZisPulumiError
+from .models import JobSpec
+
+__all__ = ["JobSpecInstallation", "JobSpecInstallationArgs", "JobSpecInstallationProvider"]
+
+INPUTS = ("integration", "job_spec_name")
+OUTPUTS = ("installed", "event_source", "event_type", "flow_name", "description")
+QUALIFIED_NAME = re.compile(r"^zis:(?P<integration>[^:]*):job_spec:(?P<name>.*)$")
+SHORT_NAME = re.compile(r"^[^:\s]+$")
+
+_cache_lock = threading.Lock()
+
+
+def split_qualified_name(qualified_name: str) -> tuple[str, str] | None:
+    """`zis:{integration}:job_spec:{name}` → (integration, name); None for any other form."""
+    match = QUALIFIED_NAME.match(qualified_name)
+    if match is None:
+        return None
+    return match.group("integration"), match.group("name")
+
+
+def job_spec_name_problem(value: Any, integration: str | None) -> str | None:
+    """Why `value` is not a job spec name for `integration` (None: not known yet), or None."""
+    allowed = (
+        f"a short name such as `on_ticket_created` (no ':' or spaces) or `zis:{integration or '{integration}'}"
+        ":job_spec:NAME`"
+    )
+    if not isinstance(value, str) or not value:
+        return f"must be {allowed} (got {value!r})"
+    if SHORT_NAME.match(value):
+        return None
+    parts = split_qualified_name(value)
+    if parts is None or not SHORT_NAME.match(parts[1]):
+        return f"must be {allowed} (got {value!r})"
+    if integration is not None and parts[0] != integration:
+        return f"names a job spec of integration {parts[0]!r}, but `integration` is {integration!r}"
+    return None
+
+
+def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
+    """The normalised inputs (job spec name fully qualified) and every problem, each naming its property."""
+    failures: list[CheckFailure] = []
+    for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
+        if name in OUTPUTS and news[name] is None:
+            continue  # an output declared by the resource class; the engine leaves it out
+        failures.append(failure(name, f"is not a JobSpecInstallation input; inputs are {', '.join(INPUTS)}"))
+
+    integration = news.get("integration")
+    known_integration: str | None = None
+    if integration is None:
+        failures.append(failure("integration", "is required: the integration the job spec belongs to"))
+    elif not is_unknown(integration):
+        problem = integration_problem(integration)
+        if problem:
+            failures.append(failure("integration", problem))
+        else:
+            known_integration = str(integration)
+
+    job_spec_name = news.get("job_spec_name")
+    if job_spec_name is None:
+        failures.append(failure("job_spec_name", "is required: the job spec's short or fully qualified name"))
+    elif not is_unknown(job_spec_name):
+        problem = job_spec_name_problem(job_spec_name, known_integration)
+        if problem:
+            failures.append(failure("job_spec_name", problem))
+        elif known_integration is not None:
+            job_spec_name = job_spec_qualified_name(known_integration, str(job_spec_name))
+    return {"integration": integration, "job_spec_name": job_spec_name}, failures
+
+
+# --- a short-lived list per integration, for reads --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Listed:
+    job_specs: list[JobSpec]
+    fetched_at: float
+    generation: int
+
+
+class JobSpecLists:
+    """Each integration's job spec list, shared by the reads that ask for it within `ttl` seconds.
+
+    One fetch per integration at a time: concurrent reads wait for it instead of listing again. Any
+    write through `invalidate` bumps the integration's generation, so a list fetched before it is
+    neither reused nor stored. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listed: dict[str, _Listed] = {}
+        self._generation: dict[str, int] = {}
+        self._gates: dict[str, threading.Lock] = {}
+
+    def get(self, integration: str, fetch: Callable[[], list[JobSpec]], ttl: float) -> list[JobSpec]:
+        if ttl <= 0:
+            return fetch()
+        with self._lock:
+            gate = self._gates.setdefault(integration, threading.Lock())
+        with gate:
+            with self._lock:
+                generation = self._generation.get(integration, 0)
+                listed = self._listed.get(integration)
+                started = time.monotonic()
+                if listed is not None and listed.generation == generation and started - listed.fetched_at < ttl:
+                    return listed.job_specs
+            job_specs = fetch()
+            with self._lock:
+                if self._generation.get(integration, 0) == generation:
+                    self._listed[integration] = _Listed(job_specs, started, generation)
+            return job_specs
+
+    def invalidate(self, integration: str) -> None:
+        with self._lock:
+            self._generation[integration] = self._generation.get(integration, 0) + 1
+            self._listed.pop(integration, None)
+
+
+# --- the provider ---------------------------------------------------------------------------------
+
+
+class JobSpecInstallationProvider(BaseProvider):
+    """Installs a job spec on create, uninstalls it on delete; reads it from the integration's list."""
+
+    inputs = INPUTS
+    replace_on = INPUTS
+
+    list_cache_seconds: float = 5.0
+    """How long reads reuse an integration's job spec list (0: every read lists)."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        super().configure(req)
+        with _cache_lock:
+            self.__dict__.pop("_job_spec_lists", None)
+
+    @property
+    def _lists(self) -> JobSpecLists:
+        lists: JobSpecLists | None = self.__dict__.get("_job_spec_lists")
+        if lists is None:
+            with _cache_lock:
+                lists = self.__dict__.get("_job_spec_lists")
+                if lists is None:
+                    lists = JobSpecLists()
+                    self.__dict__["_job_spec_lists"] = lists
+        return lists
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = validate(news)
+        return CheckResult(inputs, failures)
+
+    # --- API steps ---------------------------------------------------------------------------------
+
+    def _find(self, integration: str, short_name: str, *, shared: bool) -> JobSpec | None:
+        """The job spec from the integration's list; `shared` allows a list another read just fetched."""
+        if shared:
+            job_specs = self._lists.get(
+                integration, lambda: self.zendesk.list_job_specs(integration), self.list_cache_seconds
+            )
+        else:
+            job_specs = self.zendesk.list_job_specs(integration)
+        return next((spec for spec in job_specs if spec.name == short_name), None)
+
+    def _install(self, integration: str, qualified_name: str) -> None:
+        self._lists.invalidate(integration)
+        try:
+            self.zendesk.install_job_spec(qualified_name)
+        except ApiError as exc:
+            if exc.status != 400:
+                raise
+            raise ApiError(
+                vendor=exc.vendor,
+                status=exc.status,
+                method=exc.method,
+                url=exc.url,
+                message=exc.message,
+                code=exc.code,
+                details=[
+                    *exc.details,
+                    f"no bundle of integration {integration!r} declares {qualified_name}: upload the bundle "
+                    "first (give the installation `depends_on=[bundle]`) and check the name",
+                ],
+                body=exc.body,
+            ) from None
+
+    def _installed(self, integration: str, qualified_name: str) -> dict[str, Any]:
+        """Install and return the outputs as listed afterwards."""
+        self._install(integration, qualified_name)
+        short_name = _short_name(qualified_name)
+        spec = self._find(integration, short_name, shared=False)
+        if spec is None:
+            raise ZisPulumiError(
+                f"ZIS job spec {qualified_name} was installed but is not in integration {integration!r}'s job "
+                "spec list; was its bundle deleted meanwhile?"
+            )
+        return _outputs(integration, qualified_name, spec)
+
+    # --- CRUD ----------------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        integration, qualified_name = _identity(props)
+        # Installing is idempotent (an installed job spec answers 200 or 409, both success), so a retry
+        # after a lost answer, or a job spec installed by hand, is simply taken over.
+        return CreateResult(qualified_name, self._installed(integration, qualified_name))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        # Both inputs replace, so an update only happens when nothing changed that matters: make sure
+        # the job spec is installed and return fresh outputs (never none: the SDK would wipe them).
+        integration, qualified_name = _identity(news)
+        return UpdateResult(self._installed(integration, qualified_name))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        integration, qualified_name = _identity(props, id_)
+        spec = self._find(integration, _short_name(qualified_name), shared=True)
+        if spec is None or not spec.installed:
+            # Not installed (an upload orphaned it, or someone uninstalled it) or gone: the next `up`
+            # installs it again.
+            return ReadResult("", {})
+        outs = _outputs(integration, qualified_name, spec)
+        return ReadResult(qualified_name, outs, inputs={"integration": integration, "job_spec_name": qualified_name})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        integration, qualified_name = _identity(props, id_)
+        self._lists.invalidate(integration)
+        try:
+            self.zendesk.uninstall_job_spec(qualified_name)
+        except NotFoundError:
+            return  # not installed: nothing to do
+        except ApiError as exc:
+            # 400 "invalid job spec": the job spec itself is gone (its bundle was deleted) — unless the
+            # list says otherwise, in which case the 400 means something else and must be seen.
+            if exc.status == 400 and self._find(integration, _short_name(qualified_name), shared=False) is None:
+                return
+            raise
+
+
+def _short_name(qualified_name: str) -> str:
+    parts = split_qualified_name(qualified_name)
+    return parts[1] if parts else qualified_name
+
+
+def _identity(props: Mapping[str, Any], id_: str = "") -> tuple[str, str]:
+    """(integration, fully qualified name) from inputs or outputs, or from the ID alone."""
+    integration = props.get("integration")
+    name = props.get("job_spec_name")
+    if isinstance(integration, str) and integration and isinstance(name, str) and name:
+        return integration, job_spec_qualified_name(integration, name)
+    parts = split_qualified_name(id_)
+    if parts is None:
+        raise ZisPulumiError(
+            f"a JobSpecInstallation needs its integration and job spec name (or an ID `zis:INTEGRATION:job_spec:NAME`);"
+            f" got the ID {id_!r}"
+        )
+    return parts[0], id_
+
+
+def _outputs(integration: str, qualified_name: str, spec: JobSpec) -> dict[str, Any]:
+    return {
+        "integration": integration,
+        "job_spec_name": qualified_name,
+        "installed": spec.installed,
+        "event_source": spec.event_source,
+        "event_type": spec.event_type,
+        "flow_name": spec.flow_name,
+        "description": spec.description,
+    }
+
+
+# --- the resource ---------------------------------------------------------------------------------
+
+
+@dataclass
+class JobSpecInstallationArgs:
+    """The inputs of a `JobSpecInstallation`."""
+
+    integration: pulumi.Input[str]
+    """The integration the job spec belongs to: 1 to 64 of a-z, 0-9, '-', '_'. A change replaces."""
+    job_spec_name: pulumi.Input[str]
+    """The job spec's name in its bundle (`on_ticket_created`) or fully qualified
+    (`zis:acme_sync:job_spec:on_ticket_created`); stored fully qualified. A change replaces."""
+
+
+class JobSpecInstallation(dynamic.Resource, module="zis", name="JobSpecInstallation"):
+    """An installed ZIS job spec: while it exists, the job spec's flow runs on its event.
+
+    The job spec must be declared by a bundle of the integration: give the installation
+    `opts=pulumi.ResourceOptions(depends_on=[bundle])`. The Bundle resource installs again, after each
+    upload, the job specs the upload uninstalled; a refresh that finds this job spec uninstalled (or
+    gone) drops it from the state, and the next `up` installs it again.
+    """
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: JobSpecInstallationArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        integration: pulumi.Input[str] | None = None,
+        job_spec_name: pulumi.Input[str] | None = None,
+    ) -> None:
+        if args is None:
+            if integration is None or job_spec_name is None:
+                raise TypeError(
+                    "JobSpecInstallation needs integration and job_spec_name (or a JobSpecInstallationArgs)"
+                )
+            args = JobSpecInstallationArgs(integration=integration, job_spec_name=job_spec_name)
+        elif integration is not None or job_spec_name is not None:
+            raise TypeError("give JobSpecInstallation either a JobSpecInstallationArgs or keyword arguments, not both")
+        props: dict[str, Any] = {"integration": args.integration, "job_spec_name": args.job_spec_name}
+        props.update(dict.fromkeys(OUTPUTS))
+        super().__init__(JobSpecInstallationProvider(), resource_name, props, opts)
+
+    @property
+    def integration(self) -> pulumi.Output[str]:
+        """The integration the job spec belongs to."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
+
+    @property
+    def job_spec_name(self) -> pulumi.Output[str]:
+        """The fully qualified name, `zis:{integration}:job_spec:{name}` (also the resource ID)."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "job_spec_name"))
+
+    @property
+    def installed(self) -> pulumi.Output[bool]:
+        """Whether the job spec is installed (True after every create and update)."""
+        return cast("pulumi.Output[bool]", pulumi.get(self, "installed"))
+
+    @property
+    def event_source(self) -> pulumi.Output[str | None]:
+        """Where the event comes from, e.g. `support`."""
+        return cast("pulumi.Output[str | None]", pulumi.get(self, "event_source"))
+
+    @property
+    def event_type(self) -> pulumi.Output[str | None]:
+        """The event that starts the flow, e.g. `ticket.TicketCreated`."""
+        return cast("pulumi.Output[str | None]", pulumi.get(self, "event_type"))
+
+    @property
+    def flow_name(self) -> pulumi.Output[str | None]:
+        """The flow that runs, `zis:{integration}:flow:{name}`."""
+        return cast("pulumi.Output[str | None]", pulumi.get(self, "flow_name"))
+
+    @property
+    def description(self) -> pulumi.Output[str | None]:
+        """The job spec's description in its bundle."""
+        return cast("pulumi.Output[str | None]", pulumi.get(self, "description"))

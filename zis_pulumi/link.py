@@ -1,0 +1,488 @@
+"""A ZIS link: a typed relationship between two named objects, e.g. a ticket and a Jira issue.
+
+A link's identity is `(integration, link_type, left_object.name, right_object.name)`; the API reads,
+updates and deletes links by identity, never by id. Changing any part of it therefore replaces the
+link, while a metadata change is a PATCH. PATCH merges metadata (a key left out stays), so the provider
+sends `null` for every key that must go, and patches again if the answer still differs from what is
+declared (a key someone added by hand, say), until the stored metadata is exactly the declared one.
+
+Whether the API refuses a second link with an existing identity (409 or 422) or stores a copy is not
+known, so `create` looks the identity up first and adopts what it finds (patching it to the declared
+metadata) rather than posting blind: on a server that stores copies, that is the only way not to make
+one when a link was made by hand, or by an earlier `up` whose answer was lost. It costs one GET per
+create. A 409 or 422 to the POST (someone was faster) and an answer lost on the way back are both
+followed by another look-up before anything else is tried.
+
+Copies of one identity cannot be told apart by the API (PATCH and DELETE take the identity), so the
+provider treats them as one link: adoption deletes the surplus copies first, read reports the copy whose
+id is in the state (or the oldest), and delete repeats DELETE until the API answers 404.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple, TypedDict, cast
+
+import pulumi
+import pulumi.dynamic as dynamic
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from ._http import AMBIGUOUS_STATUSES
+from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain
+from .bundle import integration_problem
+from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
+from .models import Link as WireLink
+
+__all__ = ["Link", "LinkArgs", "LinkObjectArgs", "LinkProvider"]
+
+INPUTS = ("integration", "link_type", "left_object", "right_object")
+OUTPUTS = ("link_id", "account_id", "created_at", "updated_at")
+SIDES = ("left_object", "right_object")
+OBJECT_FIELDS = ("name", "metadata")
+
+POST_ATTEMPTS = 3
+"""POSTs tried when answers are lost (each followed by a look-up before the next)."""
+PATCH_ROUNDS = 3
+"""PATCHes tried to bring the stored metadata to the declared one."""
+MAX_COPIES = 25
+"""DELETEs tried before giving up on an identity that keeps answering 204."""
+
+
+class _NamedObject(TypedDict):
+    name: pulumi.Input[str]
+    """The object's name, e.g. `zendesk:ticket1`; part of the link's identity. No `*` (the API reads it as
+    a wildcard)."""
+
+
+class LinkObjectArgs(_NamedObject, total=False):
+    """One side of a link: `{"name": "zendesk:ticket1", "metadata": {"id": 1}}`."""
+
+    metadata: pulumi.Input[Mapping[str, Any]] | None
+    """Free-form data kept with the object; left out means `{}`. Values cannot be null."""
+
+
+class LinkIdentity(NamedTuple):
+    integration: str
+    link_type: str
+    left_object_name: str
+    right_object_name: str
+
+    @classmethod
+    def of(cls, props: Mapping[str, Any]) -> LinkIdentity:
+        """The identity in a resource's inputs or outputs."""
+        try:
+            left, right = props["left_object"], props["right_object"]
+            identity = cls(str(props["integration"]), str(props["link_type"]), str(left["name"]), str(right["name"]))
+        except (KeyError, TypeError):
+            raise ZisPulumiError(
+                "a ZIS link is found by integration, link_type and both object names, and the state holds "
+                "no such identity (a Link cannot be imported by id)"
+            ) from None
+        return identity
+
+    def describe(self) -> str:
+        return (
+            f"ZIS link {self.link_type!r} {self.left_object_name!r} → {self.right_object_name!r} "
+            f"of integration {self.integration!r}"
+        )
+
+
+# --- validation (check) ---------------------------------------------------------------------------
+
+
+def _name_problem(value: Any, what: str) -> str | None:
+    if not isinstance(value, str):
+        return f"must be a string, the {what} (got {type(value).__name__})"
+    if not value.strip():
+        return f"must be a non-empty string, the {what}"
+    if "*" in value:
+        return (
+            f"must not contain `*` (got {value!r}): the Links API reads it as a wildcard, and a link's identity "
+            "must name exactly one object"
+        )
+    return None
+
+
+def _link_object(side: str, value: Any, failures: list[CheckFailure]) -> Any:
+    """The normalised `{name, metadata}` of one side, recording its problems."""
+    if value is None:
+        failures.append(failure(side, 'is required: an object {"name": …, "metadata": {…}}'))
+        return value
+    if is_unknown(value):
+        return value
+    if not isinstance(value, Mapping):
+        failures.append(failure(side, f'must be an object {{"name": …, "metadata": {{…}}}} (got {value!r})'))
+        return value
+    for key in sorted(set(value) - set(OBJECT_FIELDS)):
+        reason = "is filled by the API" if key == "name_attrs" else "is not a link object field"
+        failures.append(failure(f"{side}.{key}", f"{reason}; a link object has only name and metadata"))
+    name = value.get("name")
+    if name is None:
+        failures.append(failure(f"{side}.name", "is required, e.g. `zendesk:ticket1`"))
+    elif not is_unknown(name):
+        problem = _name_problem(name, "object's name, e.g. `zendesk:ticket1`")
+        if problem:
+            failures.append(failure(f"{side}.name", problem))
+    metadata = value.get("metadata")
+    if metadata is None:
+        metadata = {}
+    elif not is_unknown(metadata):
+        if not isinstance(metadata, Mapping):
+            failures.append(failure(f"{side}.metadata", f"must be an object, or left out (got {metadata!r})"))
+        else:
+            for key, item in metadata.items():
+                if item is None:
+                    failures.append(
+                        failure(
+                            f"{side}.metadata.{key}",
+                            "must not be null: the API reads null as 'remove this key'; leave the key out",
+                        )
+                    )
+    return {"name": name, "metadata": plain(metadata)}
+
+
+def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
+    """The normalised inputs and every problem, each naming its property. No API call."""
+    failures: list[CheckFailure] = []
+    for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
+        if name in OUTPUTS and news[name] is None:
+            continue  # an output declared by the resource class; the engine leaves it out
+        failures.append(failure(name, f"is not a Link input; inputs are {', '.join(INPUTS)}"))
+
+    integration = news.get("integration")
+    if integration is None:
+        failures.append(failure("integration", "is required: the integration the link belongs to"))
+    elif not is_unknown(integration):
+        problem = integration_problem(integration)
+        if problem:
+            failures.append(failure("integration", problem))
+
+    link_type = news.get("link_type")
+    if link_type is None:
+        failures.append(failure("link_type", "is required, e.g. `ticket_to_issue`"))
+    elif not is_unknown(link_type):
+        problem = _name_problem(link_type, "link's type, e.g. `ticket_to_issue`")
+        if problem:
+            failures.append(failure("link_type", problem))
+
+    inputs: dict[str, Any] = {"integration": integration, "link_type": link_type}
+    for side in SIDES:
+        inputs[side] = _link_object(side, news.get(side), failures)
+    return inputs, failures
+
+
+# --- metadata --------------------------------------------------------------------------------------
+
+
+def _metadata(link_object: Any) -> dict[str, Any]:
+    if isinstance(link_object, Mapping):
+        metadata = link_object.get("metadata")
+        if isinstance(metadata, Mapping):
+            return dict(metadata)
+    return {}
+
+
+def metadata_patch(current: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:
+    """What to PATCH so that `current` becomes `declared`: changed keys, and `None` for removed ones."""
+    patch: dict[str, Any] = {key: None for key in current if key not in declared}
+    patch.update({key: value for key, value in declared.items() if key not in current or current[key] != value})
+    return patch
+
+
+def _ambiguous(exc: Exception) -> bool:
+    """True when a failed POST may have created the link all the same."""
+    if isinstance(exc, TransportError):
+        return True  # the client already retried refused connections; what is left may have reached the server
+    return isinstance(exc, ApiError) and exc.status in AMBIGUOUS_STATUSES
+
+
+# --- the provider ---------------------------------------------------------------------------------
+
+
+class LinkProvider(BaseProvider):
+    """Creates (or adopts), patches, reads and deletes one ZIS link, always by its identity."""
+
+    inputs = INPUTS
+    replace_on = ("integration", "link_type", "left_object", "right_object")
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = validate(news)
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Identity changes replace; metadata changes update. No API call; unknown values count as changes."""
+        changed: list[str] = []
+        replaces: list[str] = []
+        for name in ("integration", "link_type"):
+            if is_unknown(news.get(name)) or news.get(name) != olds.get(name):
+                changed.append(name)
+                replaces.append(name)
+        for side in SIDES:
+            new, old = news.get(side), olds.get(side)
+            if not isinstance(new, Mapping) or not isinstance(old, Mapping):
+                changed.append(side)
+                replaces.append(side)
+                continue
+            if is_unknown(new.get("name")) or new.get("name") != old.get("name"):
+                changed.append(side)
+                replaces.append(side)
+            elif contains_unknown(new.get("metadata")) or _metadata(new) != _metadata(old):
+                changed.append(side)
+        return DiffResult(changes=bool(changed), replaces=replaces)
+
+    # --- API steps ---------------------------------------------------------------------------------
+
+    def _copies(self, identity: LinkIdentity) -> list[WireLink]:
+        """Every link with exactly this identity (the names hold no wildcard: check refuses `*`)."""
+        found = self.zendesk.find_links(
+            identity.integration,
+            identity.link_type,
+            left_object_name=identity.left_object_name,
+            right_object_name=identity.right_object_name,
+        )
+        return [
+            link
+            for link in found
+            if link.left_object.name == identity.left_object_name
+            and link.right_object.name == identity.right_object_name
+            and link.link_type == identity.link_type
+        ]
+
+    def _patch_to(
+        self,
+        identity: LinkIdentity,
+        current: Mapping[str, Mapping[str, Any]],
+        declared: Mapping[str, Mapping[str, Any]],
+    ) -> WireLink | None:
+        """PATCH until the stored metadata is the declared one; None when `current` already is."""
+        link: WireLink | None = None
+        for _ in range(PATCH_ROUNDS):
+            body: dict[str, Any] = {}
+            for side in SIDES:
+                patch = metadata_patch(current[side], declared[side])
+                if patch:
+                    body[side] = {"metadata": patch}
+            if not body:
+                return link
+            link = self.zendesk.patch_link(*identity, body)
+            current = _stored(link)
+        if any(current[side] != declared[side] for side in SIDES):
+            raise ZisPulumiError(
+                f"{identity.describe()}: after {PATCH_ROUNDS} PATCHes the stored metadata is still not the declared "
+                f"one (stored {dict(current)!r})"
+            )
+        return link
+
+    def _adopt(
+        self, identity: LinkIdentity, copies: list[WireLink], declared: Mapping[str, Mapping[str, Any]]
+    ) -> WireLink:
+        """Take over an existing link: one copy left, metadata as declared."""
+        if len(copies) > 1:
+            for _ in copies[1:]:
+                with contextlib.suppress(NotFoundError):
+                    self.zendesk.delete_link(*identity)
+            copies = self._copies(identity)
+            if not copies:
+                raise ZisPulumiError(f"{identity.describe()} disappeared while its surplus copies were deleted")
+        link = copies[0]
+        return self._patch_to(identity, _stored(link), declared) or link
+
+    def _create(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
+        copies = self._copies(identity)
+        if copies:
+            return self._adopt(identity, copies, declared)
+        body = {
+            "link_type": identity.link_type,
+            "left_object": {"name": identity.left_object_name, "metadata": dict(declared["left_object"])},
+            "right_object": {"name": identity.right_object_name, "metadata": dict(declared["right_object"])},
+        }
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self.zendesk.create_link(identity.integration, body)
+            except (ApiError, TransportError) as exc:
+                exists = isinstance(exc, ApiError) and exc.status in (409, 422)
+                if not exists and not _ambiguous(exc):
+                    raise
+                # "It exists" (409/422), or the answer was lost: look before posting again, so a server
+                # that stores copies never gets a second one.
+                copies = self._copies(identity)
+                if copies:
+                    return self._adopt(identity, copies, declared)
+                if exists or attempt >= POST_ATTEMPTS:
+                    raise
+
+    # --- CRUD ----------------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        identity = LinkIdentity.of(props)
+        link = self._create(identity, _declared(props))
+        return CreateResult(str(link.id), _outputs(identity, link))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        identity = LinkIdentity.of(news)
+        declared = _declared(news)
+        current = {side: _metadata(olds.get(side)) for side in SIDES}
+        try:
+            link = self._patch_to(identity, current, declared)
+        except NotFoundError:
+            # Deleted outside Pulumi: make it again (a refresh then reports its new id).
+            return UpdateResult(_outputs(identity, self._create(identity, declared)))
+        if link is None:
+            link = self._current(identity, id_) or self._create(identity, declared)
+        return UpdateResult(_outputs(identity, link))
+
+    def _current(self, identity: LinkIdentity, id_: str) -> WireLink | None:
+        """The link with this identity: the copy with the state's id if there are several, else the oldest."""
+        copies = self._copies(identity)
+        return next((link for link in copies if str(link.id) == id_), copies[0] if copies else None)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        identity = LinkIdentity.of(props)
+        link = self._current(identity, id_)
+        if link is None:
+            return ReadResult("", {})
+        outs = _outputs(identity, link)
+        inputs = {
+            "integration": identity.integration,
+            "link_type": identity.link_type,
+            **{side: {"name": outs[side]["name"], "metadata": outs[side]["metadata"]} for side in SIDES},
+        }
+        # A link deleted and made again outside Pulumi has a new id: report it.
+        return ReadResult(str(link.id), outs, inputs=inputs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        identity = LinkIdentity.of(props)
+        for _ in range(MAX_COPIES):
+            try:
+                self.zendesk.delete_link(*identity)
+            except NotFoundError:
+                return
+        raise ZisPulumiError(f"{identity.describe()} still exists after {MAX_COPIES} DELETEs")
+
+
+def _stored(link: WireLink) -> dict[str, dict[str, Any]]:
+    return {side: dict(getattr(link, side).metadata or {}) for side in SIDES}
+
+
+def _declared(props: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {side: _metadata(props.get(side)) for side in SIDES}
+
+
+def _outputs(identity: LinkIdentity, link: WireLink) -> dict[str, Any]:
+    def side(link_object: Any) -> dict[str, Any]:
+        return {
+            "name": link_object.name,
+            "metadata": plain(link_object.metadata or {}),
+            "name_attrs": plain(link_object.name_attrs or {}),
+        }
+
+    return {
+        "link_id": str(link.id),
+        "integration": link.integration or identity.integration,
+        "link_type": link.link_type,
+        "left_object": side(link.left_object),
+        "right_object": side(link.right_object),
+        "account_id": link.account_id,
+        "created_at": link.created_at,
+        "updated_at": link.updated_at,
+    }
+
+
+# --- the resource ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LinkArgs:
+    """The inputs of a `Link`."""
+
+    integration: pulumi.Input[str]
+    """The integration the link belongs to: 1 to 64 of a-z, 0-9, '-', '_'. A change replaces."""
+    link_type: pulumi.Input[str]
+    """The link's type, e.g. `ticket_to_issue`. A change replaces."""
+    left_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]]
+    """`{"name": "zendesk:ticket1", "metadata": {...}}`. A name change replaces; a metadata change updates."""
+    right_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]]
+    """`{"name": "jira:PROJ-1", "metadata": {...}}`. A name change replaces; a metadata change updates."""
+
+
+class Link(dynamic.Resource, module="zis", name="Link"):
+    """A ZIS link between two objects, with metadata kept exactly as declared.
+
+    If a link with the same identity exists already (made by hand, by a flow, or by an earlier `up`
+    whose answer was lost), creating this resource adopts it and sets its metadata.
+    """
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: LinkArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        integration: pulumi.Input[str] | None = None,
+        link_type: pulumi.Input[str] | None = None,
+        left_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]] | None = None,
+        right_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]] | None = None,
+    ) -> None:
+        keywords = (integration, link_type, left_object, right_object)
+        if args is None:
+            if integration is None or link_type is None or left_object is None or right_object is None:
+                raise TypeError("Link needs integration, link_type, left_object and right_object (or a LinkArgs)")
+            args = LinkArgs(
+                integration=integration, link_type=link_type, left_object=left_object, right_object=right_object
+            )
+        elif any(value is not None for value in keywords):
+            raise TypeError("give Link either a LinkArgs or keyword arguments, not both")
+        props: dict[str, Any] = {
+            "integration": args.integration,
+            "link_type": args.link_type,
+            "left_object": args.left_object,
+            "right_object": args.right_object,
+        }
+        props.update(dict.fromkeys(OUTPUTS))
+        super().__init__(LinkProvider(), resource_name, props, opts)
+
+    @property
+    def link_id(self) -> pulumi.Output[str]:
+        """The link's id (also the resource ID)."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "link_id"))
+
+    @property
+    def integration(self) -> pulumi.Output[str]:
+        """The integration the link belongs to."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
+
+    @property
+    def link_type(self) -> pulumi.Output[str]:
+        """The link's type."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "link_type"))
+
+    @property
+    def left_object(self) -> pulumi.Output[dict[str, Any]]:
+        """`{name, metadata, name_attrs}` as stored.
+
+        `name_attrs` is filled by the API: `zendesk:ticket1` gives `{"zendesk": "ticket1"}`."""
+        return cast("pulumi.Output[dict[str, Any]]", pulumi.get(self, "left_object"))
+
+    @property
+    def right_object(self) -> pulumi.Output[dict[str, Any]]:
+        """`{name, metadata, name_attrs}` as stored."""
+        return cast("pulumi.Output[dict[str, Any]]", pulumi.get(self, "right_object"))
+
+    @property
+    def account_id(self) -> pulumi.Output[int | None]:
+        """The Zendesk account the link belongs to."""
+        return cast("pulumi.Output[int | None]", pulumi.get(self, "account_id"))
+
+    @property
+    def created_at(self) -> pulumi.Output[str | None]:
+        """When the link was created (by the API's clock)."""
+        return cast("pulumi.Output[str | None]", pulumi.get(self, "created_at"))
+
+    @property
+    def updated_at(self) -> pulumi.Output[str | None]:
+        """When the link was last changed (by the API's clock)."""
+        return cast("pulumi.Output[str | None]", pulumi.get(self, "updated_at"))
