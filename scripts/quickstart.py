@@ -30,6 +30,7 @@ def pulumi_environment(bin_dir: Path, emulator_env: dict[str, str]) -> dict[str,
     env = dict(os.environ)
     venv_bin = Path(sys.executable).parent
     env["PATH"] = os.pathsep.join([str(bin_dir), str(venv_bin), env.get("PATH", "")])
+    env["PULUMI_PYTHON_CMD"] = sys.executable  # the program and the dynamic providers run in this venv
     env.setdefault("PULUMI_BACKEND_URL", (LOCAL / "state").as_uri())
     if "PULUMI_CONFIG_PASSPHRASE_FILE" not in env:
         env.setdefault("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE)

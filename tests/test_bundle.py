@@ -30,9 +30,7 @@ def flow(name: str = "my_flow", result: str = "Hello World!") -> dict[str, Any]:
             "name": name,
             "definition": {
                 "StartAt": "HelloWorld",
-                "States": {
-                    "HelloWorld": {"Type": "Pass", "Result": result, "ResultPath": "$.messages", "End": True}
-                },
+                "States": {"HelloWorld": {"Type": "Pass", "Result": result, "ResultPath": "$.messages", "End": True}},
             },
         },
     }
@@ -104,7 +102,10 @@ BAD_INPUTS = [
             "resources": {
                 "the_flow": {
                     "type": "ZIS::Flow",
-                    "properties": {"name": "my_flow", "definition": {"StartAt": "Nope", "States": {"A": {"Type": "Succeed"}}}},
+                    "properties": {
+                        "name": "my_flow",
+                        "definition": {"StartAt": "Nope", "States": {"A": {"Type": "Succeed"}}},
+                    },
                 },
                 "the_job_spec": job_spec(),
             }
@@ -116,7 +117,10 @@ BAD_INPUTS = [
             "resources": {
                 "the_flow": {
                     "type": "ZIS::Flow",
-                    "properties": {"name": "my_flow", "definition": {"StartAt": "A", "States": {"A": {"Type": "Task"}}}},
+                    "properties": {
+                        "name": "my_flow",
+                        "definition": {"StartAt": "A", "States": {"A": {"Type": "Task"}}},
+                    },
                 },
                 "the_job_spec": job_spec(),
             }
@@ -132,7 +136,9 @@ BAD_INPUTS = [
                         "name": "my_flow",
                         "definition": {
                             "StartAt": "A",
-                            "States": {"A": {"Type": "Action", "ActionName": f"zis:{INTEGRATION}:action:nope", "End": True}},
+                            "States": {
+                                "A": {"Type": "Action", "ActionName": f"zis:{INTEGRATION}:action:nope", "End": True}
+                            },
                         },
                     },
                 },
@@ -163,7 +169,10 @@ def test_builtin_common_action_and_unknown_values_pass_check(driver: ProviderDri
                 "name": "my_flow",
                 "definition": {
                     "StartAt": "A",
-                    "States": {"A": {"Type": "Action", "ActionName": "zis:common:action:LoadLinks", "Next": "B"}, "B": UNKNOWN},
+                    "States": {
+                        "A": {"Type": "Action", "ActionName": "zis:common:action:LoadLinks", "Next": "B"},
+                        "B": UNKNOWN,
+                    },
                 },
             },
         },
@@ -184,15 +193,17 @@ def test_typed_helpers_build_the_api_resources_map() -> None:
         "f",
         {"StartAt": "A", "States": {"A": {"Type": "Action", "ActionName": action.qualified_name("acme"), "End": True}}},
     )
-    resources = build_resources("acme", [the_flow, action, JobSpec("js", "support", "ticket.TicketCreated", flow=the_flow)])
-    assert resources["js"]["properties"]["flow_name"] == "zis:acme:flow:f"
-    assert resources["post"]["properties"]["definition"] == {
+    resources = build_resources(
+        "acme", [the_flow, action, JobSpec("js", "support", "ticket.TicketCreated", flow=the_flow)]
+    )
+    assert resources["js_job_spec"]["properties"]["flow_name"] == "zis:acme:flow:f"
+    assert resources["post_action"]["properties"]["definition"] == {
         "method": "POST",
         "path": "/issue",
         "connectionName": "jira",
         "headers": [{"key": "X-A", "value": "1"}],
     }
-    assert resources["f"]["type"] == "ZIS::Flow"
+    assert resources["f_flow"]["type"] == "ZIS::Flow"
 
 
 def test_load_bundle_reads_json_and_yaml(tmp_path: Path) -> None:
@@ -277,7 +288,9 @@ def test_read_of_a_deleted_bundle_is_gone_and_delete_tolerates_404(
     driver.delete(created.id, created.outs)
 
 
-def test_update_after_out_of_band_delete_recreates_with_a_new_uuid(driver: ProviderDriver, zendesk: ZendeskClient) -> None:
+def test_update_after_out_of_band_delete_recreates_with_a_new_uuid(
+    driver: ProviderDriver, zendesk: ZendeskClient
+) -> None:
     created = driver.create(bundle_inputs())
     zendesk.delete_bundle(INTEGRATION, created.id)
     changed = bundle_inputs(description="again")
@@ -290,7 +303,12 @@ def test_uuid_is_found_past_the_first_page_of_bundles(driver: ProviderDriver, ze
     for i in range(120):
         zendesk.upload_bundle(
             INTEGRATION,
-            {"name": f"filler_{i:03}", "description": "", "zis_template_version": "2019-10-14", "resources": bundle_inputs()["resources"]},
+            {
+                "name": f"filler_{i:03}",
+                "description": "",
+                "zis_template_version": "2019-10-14",
+                "resources": bundle_inputs()["resources"],
+            },
         )
     created = driver.create(bundle_inputs(name="zz_last"))
     assert zendesk.get_bundle(INTEGRATION, created.id).name == "zz_last"

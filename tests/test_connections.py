@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -211,9 +211,16 @@ class _Mocks(pulumi.runtime.Mocks):
         return {}, None
 
 
-def run_program(program: Any) -> None:
+def run_program(program: Callable[[], pulumi.Output[Any]]) -> None:
     pulumi.runtime.set_mocks(_Mocks(), preview=False)
-    pulumi.runtime.test(program)()
+    run: Callable[[Callable[[], pulumi.Output[Any]]], Callable[[], None]] = pulumi.runtime.test  # untyped in the SDK
+    run(program)()
+
+
+def secret_flag(output: pulumi.Output[Any]) -> pulumi.Output[bool]:
+    """Whether `output` is secret, as an Output (to check inside a program)."""
+    flag: pulumi.Input[bool] = output.is_secret()
+    return pulumi.Output.from_input(flag)
 
 
 def test_the_output_form_is_secret_and_holds_the_typed_result(
@@ -225,9 +232,9 @@ def test_the_output_form_is_secret_and_holds_the_typed_result(
         integration = pulumi.Output.from_input(INTEGRATION)  # an Input, as from another resource
         result = get_connections_output(integration, settings=settings)
         access_token = result.apply(lambda r: r.oauth[0].access_token)
-        return pulumi.Output.all(
-            result, pulumi.Output.from_input(result.is_secret()), pulumi.Output.from_input(access_token.is_secret())
-        ).apply(lambda values: seen.update(result=values[0], secret=values[1], token_secret=values[2]))
+        return pulumi.Output.all(result, secret_flag(result), secret_flag(access_token)).apply(
+            lambda values: seen.update(result=values[0], secret=values[1], token_secret=values[2])
+        )
 
     run_program(program)
     assert isinstance(seen["result"], GetConnectionsResult)
@@ -242,7 +249,7 @@ def test_the_output_form_without_secrets_is_not_secret(seeded: dict[str, list[st
     def program() -> pulumi.Output[Any]:
         result = get_connections_output(INTEGRATION, include_secrets=False, settings=settings)
         names = result.apply(lambda r: r.names)
-        return pulumi.Output.all(names, pulumi.Output.from_input(names.is_secret()), result).apply(
+        return pulumi.Output.all(names, secret_flag(names), result).apply(
             lambda values: seen.update(names=values[0], secret=values[1], result=values[2])
         )
 

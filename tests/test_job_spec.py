@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -158,7 +158,8 @@ def test_integration_or_job_spec_name_change_replaces(driver: ProviderDriver, ze
     created = driver.create(inputs())
     assert driver.diff(created.id, created.outs, inputs(job_spec_name="other")).replaces == ["job_spec_name"]
     moved = driver.diff(created.id, created.outs, inputs(integration="other_sync"))
-    assert moved.changes is True and "integration" in moved.replaces
+    assert moved.changes is True
+    assert moved.replaces == ["integration", "job_spec_name"]  # the qualified name names the integration
 
 
 def test_unknown_input_during_preview_is_a_replacement(driver: ProviderDriver) -> None:
@@ -390,6 +391,12 @@ def test_the_pickled_provider_holds_no_credential(driver: ProviderDriver, stack_
     assert blob == driver.blob  # ... and none of it is pickled
 
 
+def run_with_mocks(mocks: pulumi.runtime.Mocks, program: Callable[[], pulumi.Output[Any]]) -> None:
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    run: Callable[[Callable[[], pulumi.Output[Any]]], Callable[[], None]] = pulumi.runtime.test  # untyped in the SDK
+    run(program)()
+
+
 class _Mocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.types: list[str] = []
@@ -404,9 +411,7 @@ class _Mocks(pulumi.runtime.Mocks):
 
 def test_the_resource_has_a_readable_type_token_and_typed_outputs() -> None:
     mocks = _Mocks()
-    pulumi.runtime.set_mocks(mocks, preview=False)
 
-    @pulumi.runtime.test
     def program() -> pulumi.Output[Any]:
         by_keywords = JobSpecInstallation("a", integration=INTEGRATION, job_spec_name=SHORT)
         by_args = JobSpecInstallation("b", JobSpecInstallationArgs(integration=INTEGRATION, job_spec_name=SHORT))
@@ -416,7 +421,7 @@ def test_the_resource_has_a_readable_type_token_and_typed_outputs() -> None:
 
         return pulumi.Output.all(by_keywords.job_spec_name, by_keywords.installed, by_args.job_spec_name).apply(check)
 
-    program()
+    run_with_mocks(mocks, program)
     assert mocks.types == ["pulumi-python:dynamic/zis:JobSpecInstallation"] * 2
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
 import pulumi.dynamic as dynamic
@@ -61,7 +61,8 @@ class Flow:
     name: str
     definition: Mapping[str, Any]
     key: str | None = None
-    """The key of the resource in the bundle's map; defaults to the name."""
+    """The key of the resource in the bundle's map; defaults to `{name}_flow`."""
+    kind_suffix: ClassVar[str] = "flow"
 
     def qualified_name(self, integration: str) -> str:
         return f"zis:{integration}:flow:{self.name}"
@@ -83,6 +84,8 @@ class HttpAction:
     """Either a mapping or the API's list of `{"key", "value"}`."""
     request_body: Any = None
     key: str | None = None
+    """Defaults to `{name}_action`."""
+    kind_suffix: ClassVar[str] = "action"
 
     def qualified_name(self, integration: str) -> str:
         return f"zis:{integration}:action:{self.name}"
@@ -114,6 +117,8 @@ class JobSpec:
     event_type: str
     flow: Flow | str
     key: str | None = None
+    """Defaults to `{name}_job_spec`."""
+    kind_suffix: ClassVar[str] = "job_spec"
 
     def resource(self, integration: str) -> dict[str, Any]:
         if isinstance(self.flow, Flow):
@@ -137,10 +142,10 @@ BundlePart = Flow | HttpAction | JobSpec
 
 
 def build_resources(integration: str, parts: Sequence[BundlePart]) -> dict[str, Any]:
-    """The API's resources map from typed helpers, keyed by `key` or name (a clash is an error)."""
+    """The API's resources map from typed helpers, keyed by `key` or `{name}_{kind}` (a clash is an error)."""
     resources: dict[str, Any] = {}
     for part in parts:
-        key = part.key or part.name
+        key = part.key or f"{part.name}_{part.kind_suffix}"
         if key in resources:
             raise ValueError(f"two bundle resources share the key {key!r}; give one of them key=…")
         resources[key] = part.resource(integration)

@@ -60,7 +60,9 @@ class LinkObjectArgs(_NamedObject, total=False):
     """One side of a link: `{"name": "zendesk:ticket1", "metadata": {"id": 1}}`."""
 
     metadata: pulumi.Input[Mapping[str, Any]] | None
-    """Free-form data kept with the object; left out means `{}`. Values cannot be null."""
+    """Free-form data kept with the object; left out means `{}`. Values cannot be null.
+
+    A `name_attrs` key (as in another link's `left_object` output) is ignored: the API fills it in."""
 
 
 class LinkIdentity(NamedTuple):
@@ -115,9 +117,9 @@ def _link_object(side: str, value: Any, failures: list[CheckFailure]) -> Any:
     if not isinstance(value, Mapping):
         failures.append(failure(side, f'must be an object {{"name": …, "metadata": {{…}}}} (got {value!r})'))
         return value
-    for key in sorted(set(value) - set(OBJECT_FIELDS)):
-        reason = "is filled by the API" if key == "name_attrs" else "is not a link object field"
-        failures.append(failure(f"{side}.{key}", f"{reason}; a link object has only name and metadata"))
+    # `name_attrs` is filled by the API; it is dropped, so another link's output object can be passed in.
+    for key in sorted(set(value) - {*OBJECT_FIELDS, "name_attrs"}):
+        failures.append(failure(f"{side}.{key}", "is not a link object field; a link object has name and metadata"))
     name = value.get("name")
     if name is None:
         failures.append(failure(f"{side}.name", "is required, e.g. `zendesk:ticket1`"))

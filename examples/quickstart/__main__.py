@@ -75,7 +75,8 @@ links = [
 ]
 
 # --- the integration's connections (made by an admin in Zendesk), looked up -----------------------
-connections = zis.get_connections_output(integration=INTEGRATION)
+# Without include_secrets=False the whole result is secret, as OAuth connections carry their tokens.
+connections = zis.get_connections_output(integration=INTEGRATION, include_secrets=False)
 
 # --- a Make custom app's OAuth connection ---------------------------------------------------------
 crm = zis.AppConnection(
@@ -101,5 +102,5 @@ pulumi.export("bundle_uuid", bundle.uuid)
 pulumi.export("job_spec", installation.job_spec_name)
 pulumi.export("job_spec_installed", installation.installed)
 pulumi.export("link_ids", [link.link_id for link in links])
-pulumi.export("connection_names", connections.apply(lambda c: c.names()))
+pulumi.export("connection_names", connections.apply(lambda c: c.names))
 pulumi.export("make_connection_name", crm.name)

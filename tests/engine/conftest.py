@@ -113,21 +113,38 @@ class Project:
 
 
 def _change_summary(stdout: str) -> dict[str, int]:
-    """Counts by operation from `--json` output of up/refresh/destroy (one JSON document)."""
+    """Counts by operation from the `--json` output of up/refresh/destroy.
+
+    With `--skip-preview` the CLI streams engine events, one JSON object a line; the summary event holds
+    the counts. Without it, one document with `changeSummary`.
+    """
+    for line in stdout.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            break  # not a stream: one pretty-printed document
+        summary = (event.get("summaryEvent") or {}).get("resourceChanges")
+        if summary is not None:
+            return {str(k): int(v) for k, v in summary.items()}
     document = json.loads(stdout)
-    summary = document.get("changeSummary") or document.get("summary") or {}
-    return {str(k): int(v) for k, v in summary.items()}
+    return {str(k): int(v) for k, v in (document.get("changeSummary") or {}).items()}
 
 
 def make_project(
-    tmp: Path, pulumi_bin: Path, emulator: EmulatorServer, program: Path = QUICKSTART, *, config: dict[str, str] | None = None
+    tmp: Path,
+    pulumi_bin: Path,
+    emulator: EmulatorServer,
+    program: Path = QUICKSTART,
+    *,
+    config: dict[str, str] | None = None,
 ) -> Project:
     workdir = tmp / "project"
     shutil.copytree(program, workdir, ignore=shutil.ignore_patterns("__pycache__"))
     (workdir / "Pulumi.yaml").write_text(
-        "name: zis-pulumi-quickstart\n"
-        "runtime:\n  name: python\n  options:\n"
-        f"    virtualenv: {Path(sys.prefix)}\n"
+        f"name: zis-pulumi-quickstart\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n"
     )
     (tmp / "state").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "MAKE_", "PULUMI_"))}
