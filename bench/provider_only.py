@@ -214,7 +214,9 @@ def run_kinds(bench: Bench, stack_config: dict[str, str], repeat: int) -> None:
 
     installs = shipped(JobSpecInstallationProvider(), stack_config)
     for i in range(repeat):
-        inputs = _checked(bench, "JobSpecInstallation", installs, {"integration": INTEGRATION, "job_spec_name": f"job_{i}"})
+        inputs = _checked(
+            bench, "JobSpecInstallation", installs, {"integration": INTEGRATION, "job_spec_name": f"job_{i}"}
+        )
         made = bench.measure("JobSpecInstallation", "create", lambda inputs=inputs: installs.create(inputs))
         bench.measure(
             "JobSpecInstallation", "diff", lambda made=made, inputs=inputs: installs.diff(made.id, made.outs, inputs)
@@ -305,8 +307,10 @@ def run_provider_only(args: argparse.Namespace) -> dict[str, Any]:
     order = ["serialize provider", "check", "diff", "create", "read", "update", "delete"]
     rows = sorted(
         (s.row() for s in bench.stats.values()),
-        key=lambda r: (["program", "Bundle", "JobSpecInstallation", "Link", "AppConnection"].index(r["kind"]),
-                       order.index(r["op"])),
+        key=lambda r: (
+            ["program", "Bundle", "JobSpecInstallation", "Link", "AppConnection"].index(r["kind"]),
+            order.index(r["op"]),
+        ),
     )
     print(render(rows, args.latency_ms), file=sys.stdout if not args.json else sys.stderr)
     return {"mode": "provider-only", "latency_ms": args.latency_ms, "repeat": args.repeat, "operations": rows}

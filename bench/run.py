@@ -296,9 +296,10 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
     )
     settings = EmulatorSettings(faults=Faults(latency_ms=args.latency_ms))
     parallel = ["--parallel", str(args.parallel)]
-    with EmulatorServer(settings=settings, host="127.0.0.1", port=0) as server, tempfile.TemporaryDirectory(
-        prefix="zis-bench-"
-    ) as tmp:
+    with (
+        EmulatorServer(settings=settings, host="127.0.0.1", port=0) as server,
+        tempfile.TemporaryDirectory(prefix="zis-bench-") as tmp,
+    ):
         admin = Admin(server.base_url)
         project = make_project(Path(tmp), PROGRAM, bin_dir, server.env(), "zis-pulumi-bench")
 

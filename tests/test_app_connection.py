@@ -33,7 +33,7 @@ from zis_pulumi.app_connection import (
 from zis_pulumi.errors import ApiError, TransportError, ZisPulumiError
 
 APP = "acme-crm"
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "make_connection.py"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "quickstart" / "make_connection.py"
 SECRET = "s3cr3t-client-secret-value"
 CONNECTIONS = "/api/v2/sdk/apps/connections/{name}"
 SECTION = CONNECTIONS + "/{section}"

@@ -15,7 +15,7 @@ from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver, ship
 from zis_pulumi._zendesk import ZendeskClient
 from zis_pulumi.config import ZendeskSettings
-from zis_pulumi.errors import ApiError
+from zis_pulumi.errors import ApiError, NotFoundError
 from zis_pulumi.job_spec import (
     JobSpecInstallation,
     JobSpecInstallationArgs,
@@ -269,6 +269,16 @@ def test_read_of_a_job_spec_whose_bundle_was_deleted_is_gone(driver: ProviderDri
     uuid = zendesk.find_bundle_uuid(INTEGRATION, "acme_sync")
     assert uuid is not None
     zendesk.delete_bundle(INTEGRATION, uuid)
+    assert driver.read(created.id, created.outs).id == ""
+
+
+def test_read_answered_404_is_gone(driver: ProviderDriver, monkeypatch: pytest.MonkeyPatch) -> None:
+    created = driver.create(inputs())
+
+    def not_found(integration: str) -> list[JobSpec]:
+        raise NotFoundError(vendor="Zendesk ZIS", status=404, method="GET", url="u", message="Missing Resource")
+
+    monkeypatch.setattr(driver.provider.zendesk, "list_job_specs", not_found)  # type: ignore[attr-defined]
     assert driver.read(created.id, created.outs).id == ""
 
 

@@ -16,7 +16,7 @@ from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver, ship
 from zis_pulumi._zendesk import ZendeskClient
 from zis_pulumi.config import ZendeskSettings
-from zis_pulumi.errors import ApiError, TransportError
+from zis_pulumi.errors import ApiError, NotFoundError, TransportError
 from zis_pulumi.link import Link, LinkArgs, LinkProvider, _ambiguous, metadata_patch
 from zis_pulumi.models import Link as WireLink
 
@@ -398,6 +398,16 @@ def test_read_of_a_deleted_link_is_gone(driver: ProviderDriver, zendesk: Zendesk
     assert (read.id, read.outs) == ("", {})
 
 
+def test_read_answered_404_is_gone(driver: ProviderDriver, monkeypatch: pytest.MonkeyPatch) -> None:
+    created = driver.create(inputs())
+
+    def not_found(*args: Any, **kwargs: Any) -> list[WireLink]:
+        raise NotFoundError(vendor="Zendesk ZIS", status=404, method="GET", url="u", message="Not Found")
+
+    monkeypatch.setattr(driver.provider.zendesk, "find_links", not_found)  # type: ignore[attr-defined]
+    assert driver.read(created.id, created.outs).id == ""
+
+
 def test_read_finds_the_link_by_its_exact_identity(driver: ProviderDriver, zendesk: ZendeskClient) -> None:
     created = driver.create(inputs())
     zendesk.create_link(INTEGRATION, body_of(inputs(left_object={"name": LEFT + "0", "metadata": {}})))
@@ -425,7 +435,7 @@ def test_read_among_copies_reports_the_one_in_the_state(
     oldest, *_ = [link["id"] for link in stored_links(admin)]
     newest = stored_links(admin)[-1]["id"]
     assert driver.read(newest, created.outs).id == newest
-    assert driver.read("no-longer-there", created.outs).id == oldest == created.id
+    assert driver.read("no-longer-there", created.outs).id == oldest == created.id  # the first listed
 
 
 # --- delete ---------------------------------------------------------------------------------------
@@ -437,10 +447,14 @@ def test_delete_removes_the_link(driver: ProviderDriver, admin: EmulatorAdmin) -
     assert stored_links(admin) == []
 
 
-def test_delete_of_a_link_already_gone_is_success(driver: ProviderDriver, zendesk: ZendeskClient) -> None:
+def test_delete_of_a_link_already_gone_is_success(
+    driver: ProviderDriver, admin: EmulatorAdmin, zendesk: ZendeskClient
+) -> None:
     created = driver.create(inputs())
     zendesk.delete_link(INTEGRATION, LINK_TYPE, LEFT, RIGHT)
+    admin.reset(counters_only=True)
     driver.delete(created.id, created.outs)
+    assert admin.requests()["by_status"] == {"404": 1}
 
 
 def test_delete_removes_every_copy_of_the_identity(

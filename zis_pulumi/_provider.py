@@ -45,9 +45,7 @@ def contains_unknown(value: Any) -> bool:
     return False
 
 
-def merge_options(
-    opts: pulumi.ResourceOptions | None, *, secret_outputs: Iterable[str] = ()
-) -> pulumi.ResourceOptions:
+def merge_options(opts: pulumi.ResourceOptions | None, *, secret_outputs: Iterable[str] = ()) -> pulumi.ResourceOptions:
     """The user's options plus the outputs we always mark secret."""
     ours = pulumi.ResourceOptions(additional_secret_outputs=list(secret_outputs))
     return pulumi.ResourceOptions.merge(opts, ours) if opts is not None else ours

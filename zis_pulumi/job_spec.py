@@ -190,7 +190,6 @@ class JobSpecInstallationProvider(BaseProvider):
         return next((spec for spec in job_specs if spec.name == short_name), None)
 
     def _install(self, integration: str, qualified_name: str) -> None:
-        self._lists.invalidate(integration)
         try:
             self.zendesk.install_job_spec(qualified_name)
         except ApiError as exc:
@@ -210,6 +209,9 @@ class JobSpecInstallationProvider(BaseProvider):
                 ],
                 body=exc.body,
             ) from None
+        finally:
+            # After the write, so that a list fetched while it ran is neither kept nor stored.
+            self._lists.invalidate(integration)
 
     def _installed(self, integration: str, qualified_name: str) -> dict[str, Any]:
         """Install and return the outputs as listed afterwards."""
@@ -239,7 +241,10 @@ class JobSpecInstallationProvider(BaseProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         integration, qualified_name = _identity(props, id_)
-        spec = self._find(integration, _short_name(qualified_name), shared=True)
+        try:
+            spec = self._find(integration, _short_name(qualified_name), shared=True)
+        except NotFoundError:
+            spec = None
         if spec is None or not spec.installed:
             # Not installed (an upload orphaned it, or someone uninstalled it) or gone: the next `up`
             # installs it again.
@@ -249,7 +254,6 @@ class JobSpecInstallationProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         integration, qualified_name = _identity(props, id_)
-        self._lists.invalidate(integration)
         try:
             self.zendesk.uninstall_job_spec(qualified_name)
         except NotFoundError:
@@ -260,6 +264,8 @@ class JobSpecInstallationProvider(BaseProvider):
             if exc.status == 400 and self._find(integration, _short_name(qualified_name), shared=False) is None:
                 return
             raise
+        finally:
+            self._lists.invalidate(integration)
 
 
 def _short_name(qualified_name: str) -> str:

@@ -15,7 +15,7 @@ followed by another look-up before anything else is tried.
 
 Copies of one identity cannot be told apart by the API (PATCH and DELETE take the identity), so the
 provider treats them as one link: adoption deletes the surplus copies first, read reports the copy whose
-id is in the state (or the oldest), and delete repeats DELETE until the API answers 404.
+id is in the state (or else the first listed), and delete repeats DELETE until the API answers 404.
 """
 
 from __future__ import annotations
@@ -338,13 +338,16 @@ class LinkProvider(BaseProvider):
         return UpdateResult(_outputs(identity, link))
 
     def _current(self, identity: LinkIdentity, id_: str) -> WireLink | None:
-        """The link with this identity: the copy with the state's id if there are several, else the oldest."""
+        """The link with this identity: the copy with the state's id if there are several, else the first listed."""
         copies = self._copies(identity)
         return next((link for link in copies if str(link.id) == id_), copies[0] if copies else None)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         identity = LinkIdentity.of(props)
-        link = self._current(identity, id_)
+        try:
+            link = self._current(identity, id_)
+        except NotFoundError:
+            link = None
         if link is None:
             return ReadResult("", {})
         outs = _outputs(identity, link)

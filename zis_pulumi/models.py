@@ -132,9 +132,9 @@ class OAuthConnection(_Wire):
 
     name: str
     uuid: str | None = None
-    access_token: str | None = None
-    refresh_token: str | None = None
-    oauth_access_token_response_body: str | None = None
+    access_token: str | None = Field(default=None, repr=False)
+    refresh_token: str | None = Field(default=None, repr=False)
+    oauth_access_token_response_body: str | None = Field(default=None, repr=False)
     oauth_url_subdomain: str | None = None
     permission_scope: str | None = None
     token_expiry: str | None = None

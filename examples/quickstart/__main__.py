@@ -3,6 +3,7 @@ custom-app OAuth connection. `make up` deploys it to the local emulator; see REA
 """
 
 import pulumi
+from make_connection import crm_oauth_connection  # beside this file
 
 import zis_pulumi as zis
 
@@ -78,25 +79,8 @@ links = [
 # Without include_secrets=False the whole result is secret, as OAuth connections carry their tokens.
 connections = zis.get_connections_output(integration=INTEGRATION, include_secrets=False)
 
-# --- a Make custom app's OAuth connection ---------------------------------------------------------
-crm = zis.AppConnection(
-    "crm-oauth",
-    app_name="acme-crm",
-    type="oauth-refresh",
-    label="Acme CRM (OAuth)",
-    api={
-        "url": "https://crm.example.com/api/v1/me",
-        "headers": {"authorization": "Bearer {{connection.accessToken}}"},
-        "log": {"sanitize": ["request.headers.authorization"]},
-    },
-    parameters=[
-        {"name": "clientId", "type": "text", "label": "Client ID", "required": True},
-        {"name": "clientSecret", "type": "password", "label": "Client Secret", "required": True},
-    ],
-    scopes={"contacts.read": "Read contacts", "contacts.write": "Create and update contacts"},
-    scope=["contacts.read"],
-    common={"clientId": "acme-crm-client", "clientSecret": config.require_secret("crmClientSecret")},
-)
+# --- a Make custom app's OAuth connection (make_connection.py) ------------------------------------
+crm = crm_oauth_connection(config)
 
 pulumi.export("bundle_uuid", bundle.uuid)
 pulumi.export("job_spec", installation.job_spec_name)

@@ -66,7 +66,7 @@ def make_state(admin: EmulatorAdmin) -> dict[str, Any]:
 
 
 def link_names(admin: EmulatorAdmin) -> set[tuple[str, str]]:
-    return {(l["left_object"]["name"], l["right_object"]["name"]) for l in zis_state(admin)["links"].values()}
+    return {(link["left_object"]["name"], link["right_object"]["name"]) for link in zis_state(admin)["links"].values()}
 
 
 def test_01_preview_lists_every_resource_with_its_type_token(project: Project, engine_admin: EmulatorAdmin) -> None:
@@ -105,8 +105,8 @@ def test_03_second_preview_and_refresh_show_no_changes(project: Project, engine_
 def test_04_edits_preview_as_updates_and_up_applies_them(project: Project, engine_admin: EmulatorAdmin) -> None:
     project.edit('"priority": "high"', '"priority": "low", "sprint": 7')
     project.edit('"ResultPath": "$.jira"', '"ResultPath": "$.jira_issue"')
-    project.edit('label="Acme CRM (OAuth)"', 'label="Acme CRM"')
-    project.edit('scope=["contacts.read"]', 'scope=["contacts.read", "contacts.write"]')
+    project.edit('label="Acme CRM (OAuth)"', 'label="Acme CRM"', file="make_connection.py")
+    project.edit('scope=["contacts.read"]', 'scope=["contacts.read", "contacts.write"]', file="make_connection.py")
     ops = dict((name, op) for op, name in changed_ops(project.preview_steps()))
     assert ops == {
         "acme-sync": "update",
