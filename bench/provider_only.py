@@ -149,7 +149,7 @@ def _checked(bench: Bench, kind: str, provider: ResourceProvider, news: dict[str
     return result.inputs
 
 
-def _bundle_inputs(name: str, job_specs: int, description: str = "bench") -> dict[str, Any]:
+def _bundle_inputs(name: str, job_specs: int, description: str = "bench", prefix: str = "job") -> dict[str, Any]:
     resources: dict[str, Any] = {
         "notify": {
             "type": "ZIS::Action::Http",
@@ -174,10 +174,10 @@ def _bundle_inputs(name: str, job_specs: int, description: str = "bench") -> dic
         },
     }
     for j in range(job_specs):
-        resources[f"job_{j}"] = {
+        resources[f"{prefix}_{j}"] = {
             "type": "ZIS::JobSpec",
             "properties": {
-                "name": f"job_{j}",
+                "name": f"{prefix}_{j}",
                 "event_source": "support",
                 "event_type": f"ticket.Event{j}",
                 "flow_name": f"zis:{INTEGRATION}:flow:on_event",
@@ -202,11 +202,11 @@ def run_kinds(bench: Bench, stack_config: dict[str, str], repeat: int) -> None:
     anchor = _checked(bench, "Bundle", bundles, _bundle_inputs(INTEGRATION, repeat))
     anchor_made = bundles.create(anchor)
     for i in range(repeat):
-        inputs = _checked(bench, "Bundle", bundles, _bundle_inputs(f"bundle_{i}", 3))
+        inputs = _checked(bench, "Bundle", bundles, _bundle_inputs(f"bundle_{i}", 3, prefix=f"b{i}_job"))
         made = bench.measure("Bundle", "create", lambda inputs=inputs: bundles.create(inputs))
         bench.measure("Bundle", "diff", lambda made=made, inputs=inputs: bundles.diff(made.id, made.outs, inputs))
         bench.measure("Bundle", "read", lambda made=made: bundles.read(made.id, made.outs))
-        news = _checked(bench, "Bundle", bundles, _bundle_inputs(f"bundle_{i}", 3, "changed"), made.outs)
+        news = _checked(bench, "Bundle", bundles, _bundle_inputs(f"bundle_{i}", 3, "changed", prefix=f"b{i}_job"), made.outs)
         updated = bench.measure(
             "Bundle", "update", lambda made=made, news=news: bundles.update(made.id, made.outs, news)
         )

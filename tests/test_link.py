@@ -200,7 +200,7 @@ def test_create_makes_the_link_and_returns_its_outputs(driver: ProviderDriver, a
     assert [link["id"] for link in stored_links(admin)] == [created.id]
 
 
-def test_create_looks_the_identity_up_once_then_posts(driver: ProviderDriver, admin: EmulatorAdmin) -> None:
+def test_create_lists_the_existing_links_once_then_posts(driver: ProviderDriver, admin: EmulatorAdmin) -> None:
     driver.create(inputs())
     assert requests_by_endpoint(admin) == {f"GET {LINKS}": 1, f"POST {LINKS}": 1}
 
@@ -457,18 +457,16 @@ def test_delete_of_a_link_already_gone_is_success(
     assert admin.requests()["by_status"] == {"404": 1}
 
 
-def test_delete_removes_every_copy_of_the_identity(
+def test_delete_is_one_request_and_leaves_a_copy_made_by_hand(
     driver: ProviderDriver, admin: EmulatorAdmin, zendesk: ZendeskClient
 ) -> None:
     admin.settings(link_duplicate="duplicate")
     created = driver.create(inputs())
-    zendesk.create_link(INTEGRATION, body_of(inputs()))
-    zendesk.create_link(INTEGRATION, body_of(inputs(left_object={"name": "zendesk:other", "metadata": {}})))
+    zendesk.create_link(INTEGRATION, body_of(inputs()))  # a second copy, made outside Pulumi
+    admin.reset(counters_only=True)
     driver.delete(created.id, created.outs)
-    assert [link["left_object"]["name"] for link in stored_links(admin)] == ["zendesk:other"]
-
-
-# --- concurrency, the provider blob and the resource ----------------------------------------------
+    assert admin.requests()["by_endpoint"] == {"DELETE /api/services/zis/links/{integration}": 1}
+    assert [link["left_object"]["name"] for link in stored_links(admin)] == ["zendesk:ticket1"]
 
 
 def test_four_concurrent_creates_and_reads_on_one_provider(driver: ProviderDriver, admin: EmulatorAdmin) -> None:
@@ -530,3 +528,25 @@ def test_the_resource_has_a_readable_type_token_and_typed_outputs() -> None:
 
     run_with_mocks(mocks, program)
     assert mocks.types == ["pulumi-python:dynamic/zis:Link"] * 2
+
+
+def test_creates_share_one_listing_of_existing_links_per_type_and_prefix(
+    driver: ProviderDriver, admin: EmulatorAdmin, zendesk: ZendeskClient
+) -> None:
+    admin.settings(link_duplicate="duplicate")
+    zendesk.create_link(
+        INTEGRATION, body_of(inputs(left_object={"name": "zendesk:ticket7", "metadata": {"by": "hand"}}))
+    )
+    admin.reset(counters_only=True)
+    with ThreadPoolExecutor(4) as pool:
+        created = list(
+            pool.map(
+                lambda n: driver.create(inputs(left_object={"name": f"zendesk:ticket{n}", "metadata": {"n": n}})),
+                range(1, 21),
+            )
+        )
+    by_endpoint = requests_by_endpoint(admin)
+    # One listing of `zendesk:*`, one exact look-up and one PATCH for the adopted ticket7, 19 POSTs.
+    assert by_endpoint == {f"GET {LINKS}": 2, f"POST {LINKS}": 19, f"PATCH {LINKS}": 1}
+    assert len(stored_links(admin)) == 20
+    assert {c.outs["left_object"]["metadata"]["n"] for c in created} == set(range(1, 21))

@@ -173,8 +173,12 @@ class ZendeskClient(ApiClient):
         *,
         left_object_name: str | None = None,
         right_object_name: str | None = None,
-    ) -> list[Link]:
-        """Links of a type matching one or both names (a trailing `*` is a prefix wildcard)."""
+        max_pages: int | None = None,
+    ) -> list[Link] | None:
+        """Links of a type matching one or both names (a trailing `*` is a prefix wildcard).
+
+        With `max_pages`, None when there are more pages than that (the caller looks up otherwise).
+        """
         if left_object_name is None and right_object_name is None:
             raise ValueError("find_links needs left_object_name or right_object_name")
         params: dict[str, Any] = {"link_type": link_type}
@@ -184,9 +188,12 @@ class ZendeskClient(ApiClient):
             params["right_object_name"] = right_object_name
         path = f"{ZIS}/links/{_segment(integration)}"
         auth = self._bearer("Reading ZIS links")
-        return [
-            Link.model_validate(item) for page in self._pages(path, auth, params) for item in page.get("links") or []
-        ]
+        links: list[Link] = []
+        for number, page in enumerate(self._pages(path, auth, params), start=1):
+            if max_pages is not None and number > max_pages:
+                return None
+            links.extend(Link.model_validate(item) for item in page.get("links") or [])
+        return links
 
     def create_link(self, integration: str, body: Mapping[str, Any]) -> Link:
         path = f"{ZIS}/links/{_segment(integration)}"

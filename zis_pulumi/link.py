@@ -21,7 +21,8 @@ id is in the state (or else the first listed), and delete repeats DELETE until t
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypedDict, cast
 
@@ -46,8 +47,9 @@ POST_ATTEMPTS = 3
 """POSTs tried when answers are lost (each followed by a look-up before the next)."""
 PATCH_ROUNDS = 3
 """PATCHes tried to bring the stored metadata to the declared one."""
-MAX_COPIES = 25
-"""DELETEs tried before giving up on an identity that keeps answering 204."""
+SNAPSHOT_MAX_PAGES = 10
+"""Pages (of 100) of existing links read once per link type and left-name prefix before creating links;
+beyond that each create looks its own identity up."""
 
 
 class _NamedObject(TypedDict):
@@ -202,6 +204,31 @@ def _ambiguous(exc: Exception) -> bool:
 
 # --- the provider ---------------------------------------------------------------------------------
 
+_snapshot_lock = threading.Lock()
+
+
+class _Snapshot:
+    """The identities of the links that existed when the first create of a group looked (read once)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._names: set[tuple[str, str]] | None = None
+
+    def remember(self, names: tuple[str, str]) -> None:
+        """A create of these names failed in a way that may have left the link: look it up next time."""
+        with self._lock:
+            if self._names is not None:
+                self._names.add(names)
+
+    def names(self, fetch: Callable[[], list[WireLink] | None]) -> set[tuple[str, str]] | None:
+        with self._lock:  # one fetch; concurrent creates of the group wait for it
+            if not self._loaded:
+                links = fetch()
+                self._names = None if links is None else {(k.left_object.name, k.right_object.name) for k in links}
+                self._loaded = True
+            return self._names
+
 
 class LinkProvider(BaseProvider):
     """Creates (or adopts), patches, reads and deletes one ZIS link, always by its identity."""
@@ -244,6 +271,7 @@ class LinkProvider(BaseProvider):
             left_object_name=identity.left_object_name,
             right_object_name=identity.right_object_name,
         )
+        assert found is not None  # no page limit asked
         return [
             link
             for link in found
@@ -291,10 +319,47 @@ class LinkProvider(BaseProvider):
         link = copies[0]
         return self._patch_to(identity, _stored(link), declared) or link
 
+    def _snapshot(self, identity: LinkIdentity) -> tuple[_Snapshot, str]:
+        prefix = identity.left_object_name.split(":", 1)[0] + ":" if ":" in identity.left_object_name else ""
+        prefix = prefix or identity.left_object_name[:1]
+        key = (identity.integration, identity.link_type, prefix)
+        snapshots: dict[tuple[str, str, str], _Snapshot] = self.__dict__.setdefault("_existing_links", {})
+        with _snapshot_lock:
+            entry = snapshots.get(key)
+            if entry is None:
+                entry = snapshots[key] = _Snapshot()
+        return entry, prefix
+
+    def _may_exist(self, identity: LinkIdentity) -> bool:
+        """Whether a link with this identity may already exist (made by hand, or left by a failed run).
+
+        A server that stores a second copy instead of refusing the POST makes this look-up necessary. One
+        listing per integration, link type and left-name prefix (`zendesk:*`) serves every create of the
+        provider process (one `pulumi up`), instead of a GET per link; a listing too large to read falls back
+        to looking each identity up.
+        """
+        entry, prefix = self._snapshot(identity)
+        names = entry.names(
+            lambda: self.zendesk.find_links(
+                identity.integration, identity.link_type, left_object_name=prefix + "*", max_pages=SNAPSHOT_MAX_PAGES
+            )
+        )
+        if names is None:
+            return bool(self._copies(identity))
+        return (identity.left_object_name, identity.right_object_name) in names
+
     def _create(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
-        copies = self._copies(identity)
-        if copies:
-            return self._adopt(identity, copies, declared)
+        try:
+            return self._create_or_adopt(identity, declared)
+        except Exception:
+            self._snapshot(identity)[0].remember((identity.left_object_name, identity.right_object_name))
+            raise
+
+    def _create_or_adopt(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
+        if self._may_exist(identity):
+            copies = self._copies(identity)
+            if copies:
+                return self._adopt(identity, copies, declared)
         body = {
             "link_type": identity.link_type,
             "left_object": {"name": identity.left_object_name, "metadata": dict(declared["left_object"])},
@@ -360,13 +425,9 @@ class LinkProvider(BaseProvider):
         return ReadResult(str(link.id), outs, inputs=inputs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        identity = LinkIdentity.of(props)
-        for _ in range(MAX_COPIES):
-            try:
-                self.zendesk.delete_link(*identity)
-            except NotFoundError:
-                return
-        raise ZisPulumiError(f"{identity.describe()} still exists after {MAX_COPIES} DELETEs")
+        """One DELETE by identity; 404 is success. Create never leaves copies, so one call is enough."""
+        with contextlib.suppress(NotFoundError):
+            self.zendesk.delete_link(*LinkIdentity.of(props))
 
 
 def _stored(link: WireLink) -> dict[str, dict[str, Any]]:
