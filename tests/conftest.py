@@ -40,12 +40,8 @@ class EmulatorAdmin:
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0)
-    server.start()
-    try:
+    with EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import pulumi
 import pulumi.dynamic as dynamic
@@ -402,6 +402,18 @@ def validate_bundle(inputs: Mapping[str, Any]) -> list[pulumi.dynamic.CheckFailu
 # --- the provider ---------------------------------------------------------------------------------
 
 
+def _whole_numbers(value: Any) -> Any:
+    """The value with whole floats made ints again: numbers cross the engine as doubles, so a Wait state's
+    `"Seconds": 5` arrives as 5.0, and ZIS wants an integer there."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
 class BundleProvider(BaseProvider):
     inputs = INPUTS
     replace_on = ("integration", "name")
@@ -428,7 +440,7 @@ class BundleProvider(BaseProvider):
             "name": props["name"],
             "description": props.get("description") or "",
             "zis_template_version": props.get("zis_template_version") or DEFAULT_TEMPLATE_VERSION,
-            "resources": plain(props["resources"]),
+            "resources": _whole_numbers(plain(props["resources"])),
         }
 
     def _upload(self, props: Mapping[str, Any]) -> None:
@@ -517,16 +529,6 @@ class BundleArgs:
 class Bundle(dynamic.Resource, module="zis", name="Bundle"):
     """A ZIS bundle. Updating it keeps the job specs that were installed installed."""
 
-    uuid: pulumi.Output[str]
-    """The bundle's uuid (the resource ID)."""
-    integration: pulumi.Output[str]
-    name: pulumi.Output[str]
-    description: pulumi.Output[str]
-    resources: pulumi.Output[dict[str, Any]]
-    """The resources map as the API stores it."""
-    zis_template_version: pulumi.Output[str]
-    zendesk_account_id: pulumi.Output[int | None]
-
     def __init__(
         self,
         resource_name: str,
@@ -539,6 +541,7 @@ class Bundle(dynamic.Resource, module="zis", name="Bundle"):
         description: pulumi.Input[str] | None = None,
         zis_template_version: pulumi.Input[str] | None = None,
     ) -> None:
+        keywords = (integration, name, resources, description, zis_template_version)
         if args is None:
             if integration is None or name is None or resources is None:
                 raise TypeError("Bundle needs integration, name and resources (or a BundleArgs)")
@@ -549,6 +552,8 @@ class Bundle(dynamic.Resource, module="zis", name="Bundle"):
                 description=description,
                 zis_template_version=zis_template_version or DEFAULT_TEMPLATE_VERSION,
             )
+        elif any(value is not None for value in keywords):
+            raise TypeError("give Bundle either a BundleArgs or keyword arguments, not both")
         resources_input: Any = args.resources
         if isinstance(resources_input, Sequence) and not isinstance(resources_input, str | bytes):
             parts = list(resources_input)
@@ -563,3 +568,38 @@ class Bundle(dynamic.Resource, module="zis", name="Bundle"):
             "zendesk_account_id": None,
         }
         super().__init__(BundleProvider(), resource_name, props, opts)
+
+    @property
+    def uuid(self) -> pulumi.Output[str]:
+        """The bundle's uuid (the resource ID; a bundle deleted by hand and re-uploaded gets a new one)."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "uuid"))
+
+    @property
+    def integration(self) -> pulumi.Output[str]:
+        """The integration the bundle belongs to."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
+
+    @property
+    def name(self) -> pulumi.Output[str]:
+        """The bundle's name."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "name"))
+
+    @property
+    def description(self) -> pulumi.Output[str]:
+        """The bundle's description ("" when none was given)."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "description"))
+
+    @property
+    def resources(self) -> pulumi.Output[dict[str, Any]]:
+        """The resources map as the API stores it (flows, actions and job specs by key)."""
+        return cast("pulumi.Output[dict[str, Any]]", pulumi.get(self, "resources"))
+
+    @property
+    def zis_template_version(self) -> pulumi.Output[str]:
+        """The ZIS template version, "2019-10-14"."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "zis_template_version"))
+
+    @property
+    def zendesk_account_id(self) -> pulumi.Output[int | None]:
+        """The Zendesk account the bundle belongs to."""
+        return cast("pulumi.Output[int | None]", pulumi.get(self, "zendesk_account_id"))

@@ -168,12 +168,8 @@ def make_project(
 
 @pytest.fixture(scope="module")
 def engine_emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0)
-    server.start()
-    try:
+    with EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
