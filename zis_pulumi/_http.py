@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import httpx
+from typing_extensions import Self
 
 from . import __version__
 from .errors import ApiError, ConflictError, NotFoundError, RateLimitedError, TransportError
@@ -185,6 +186,12 @@ class ApiClient:
                     )
                     self._client = client
         return client
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def close(self) -> None:
         with self._lock:

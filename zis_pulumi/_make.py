@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -33,8 +34,9 @@ class MakeClient(ApiClient):
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(settings.base_url, retry=retry, timeout=timeout, transport=transport)
+        super().__init__(settings.base_url, retry=retry, timeout=timeout, transport=transport, sleep=sleep)
         self._settings = settings
 
     def _auth(self, purpose: str) -> str:
@@ -120,7 +122,7 @@ class MakeClient(ApiClient):
 
     def recreate_connection(self, name: str) -> None:
         path = f"sdk/apps/connections/{_segment(name)}/recreate"
-        self.request("POST", path, auth_header=self._auth("Recreating a Make app connection"), json={})
+        self.request("POST", path, auth_header=self._auth("Recreating a Make app connection"), json={}, idempotent=True)
 
 
 def _section(section: str) -> str:

@@ -84,7 +84,9 @@ class Admin:
         return self.http.put("/_emulator/settings", json=changes).raise_for_status().json()  # type: ignore[no-any-return]
 
     def seed_oauth_connection(self, integration: str, name: str, **fields: Any) -> None:
-        self.http.post(f"/_emulator/zis/{integration}/oauth_connections", json={"name": name, **fields}).raise_for_status()
+        self.http.post(
+            f"/_emulator/zis/{integration}/oauth_connections", json={"name": name, **fields}
+        ).raise_for_status()
 
 
 @pytest.fixture(scope="session")
@@ -293,9 +295,7 @@ def ours(state: dict[str, Any]) -> dict[str, Any]:
         "bundles": [b for b in zis["bundles"].values() if b["integration"] == INTEGRATION],
         "job_specs": [j for j in zis["job_specs"].values() if j["integration"] == INTEGRATION],
         "links": [link for link in zis["links"].values() if link["integration"] == INTEGRATION],
-        "connections": [
-            c for c in make["connections"].values() if c["app"] in APPS and c.get("gone_at") is None
-        ],
+        "connections": [c for c in make["connections"].values() if c["app"] in APPS and c.get("gone_at") is None],
     }
 
 

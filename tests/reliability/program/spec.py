@@ -323,9 +323,7 @@ BAD_CASES: list[BadCase] = [
         "left_object.name",
         "a wildcard in an object name",
     ),
-    BadCase(
-        "link", _link(right_object={"name": "", "metadata": {}}), "right_object.name", "an empty object name"
-    ),
+    BadCase("link", _link(right_object={"name": "", "metadata": {}}), "right_object.name", "an empty object name"),
     BadCase(
         "link",
         _link(left_object={"name": "zendesk:ticket1", "metadata": "id=1"}),
