@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+from collections.abc import Callable
 from typing import Literal
 
 from starlette.requests import Request
@@ -75,25 +76,31 @@ def check_registry(request: Request, settings: EmulatorSettings) -> Response | N
     return _registry_unauthorized()
 
 
-def check_links(request: Request, settings: EmulatorSettings) -> Response | None:
-    """Links: bearer only; their 401 body is the bare JSON string ``"Authentication failed"``."""
+def _bearer_only(
+    request: Request, settings: EmulatorSettings, unauthenticated: Callable[[ZendeskCredential], Response]
+) -> Response | None:
+    """Bearer only: an API token is refused with 403; a missing or invalid credential gets the group's 401."""
     credential = zendesk_credential(request, settings)
     if credential == "bearer":
         return None
     if credential == "basic":
         return zis_message(403, "API token is not supported")
-    return json_response("Authentication failed", 401)
+    return unauthenticated(credential)
+
+
+def check_links(request: Request, settings: EmulatorSettings) -> Response | None:
+    """Links: bearer only; their 401 body is the bare JSON string ``"Authentication failed"``."""
+    return _bearer_only(request, settings, lambda credential: json_response("Authentication failed", 401))
+
+
+def _connections_unauthenticated(credential: ZendeskCredential) -> Response:
+    title = "Token length is invalid" if credential == "invalid" else "No credentials provided"
+    return connections_error(401, "InvalidCredentials", title)
 
 
 def check_connections(request: Request, settings: EmulatorSettings) -> Response | None:
     """Connections: bearer only; their 401 body is the one on the connections reference page."""
-    credential = zendesk_credential(request, settings)
-    if credential == "bearer":
-        return None
-    if credential == "basic":
-        return zis_message(403, "API token is not supported")
-    title = "Token length is invalid" if credential == "invalid" else "No credentials provided"
-    return connections_error(401, "InvalidCredentials", title)
+    return _bearer_only(request, settings, _connections_unauthenticated)
 
 
 def check_make(request: Request, settings: EmulatorSettings) -> Response | None:

@@ -28,7 +28,8 @@ from starlette.routing import Route
 from . import auth
 from .errors import json_response, make_bad_request, make_not_found
 from .make_templates import CONNECTION_TYPES, initial_sections
-from .runtime import emulator_of, mark_create_committed
+from .runtime import Emulator, guarded, mark_create_committed
+from .settings import EmulatorSettings
 from .state import EmulatorState, MakeAppRecord, MakeConnectionRecord
 
 MAKE_PREFIX = "/api/v2"
@@ -73,6 +74,22 @@ def _next_connection_name(state: EmulatorState, app: MakeAppRecord) -> str:
             return name
 
 
+def known_app(request: Request, settings: EmulatorSettings) -> Response | None:
+    """Route check: any well-formed app name is an app (possibly without connections); another is 404."""
+    app_name = request.path_params["app"]
+    if APP_NAME_PATTERN.fullmatch(app_name) is None:
+        return make_not_found(f"App '{app_name}' not found.")
+    return None
+
+
+def known_section(request: Request, settings: EmulatorSettings) -> Response | None:
+    """Route check: the path names one of the ``SECTIONS``."""
+    section = request.path_params["section"]
+    if section not in SECTIONS:
+        return make_not_found(f"Section '{section}' not found. Available sections: {', '.join(SECTIONS)}.")
+    return None
+
+
 async def _object_body(request: Request) -> dict[str, Any] | Response:
     raw = await request.body()
     try:
@@ -84,14 +101,8 @@ async def _object_body(request: Request) -> dict[str, Any] | Response:
     return body
 
 
-async def list_connections(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def list_connections(request: Request, emulator: Emulator) -> Response:
     app_name = request.path_params["app"]
-    if APP_NAME_PATTERN.fullmatch(app_name) is None:
-        return make_not_found(f"App '{app_name}' not found.")
     now = time.time()
     async with emulator.store.reading() as state:
         connections = sorted(
@@ -102,14 +113,8 @@ async def list_connections(request: Request) -> Response:
     return json_response(body)
 
 
-async def create_connection(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def create_connection(request: Request, emulator: Emulator) -> Response:
     app_name = request.path_params["app"]
-    if APP_NAME_PATTERN.fullmatch(app_name) is None:
-        return make_not_found(f"App '{app_name}' not found.")
     body = await _object_body(request)
     if isinstance(body, Response):
         return body
@@ -138,11 +143,7 @@ async def create_connection(request: Request) -> Response:
     return json_response(body_out)
 
 
-async def get_connection(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def get_connection(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     async with emulator.store.reading() as state:
         connection = _visible_connection(state, name)
@@ -152,11 +153,7 @@ async def get_connection(request: Request) -> Response:
     return json_response(body)
 
 
-async def update_connection(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def update_connection(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     body = await _object_body(request)
     if isinstance(body, Response):
@@ -184,11 +181,7 @@ async def update_connection(request: Request) -> Response:
     return json_response(body_out)
 
 
-async def delete_connection(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def delete_connection(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     delay_seconds = emulator.settings.make_delete_delay_ms / 1000.0
     async with emulator.store.mutating() as state:
@@ -202,11 +195,7 @@ async def delete_connection(request: Request) -> Response:
     return json_response({"appConnection": name})
 
 
-async def recreate_connection(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def recreate_connection(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     async with emulator.store.reading() as state:
         if _visible_connection(state, name) is None:
@@ -214,11 +203,7 @@ async def recreate_connection(request: Request) -> Response:
     return json_response({})
 
 
-async def get_common(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def get_common(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     async with emulator.store.reading() as state:
         connection = _visible_connection(state, name)
@@ -228,11 +213,7 @@ async def get_common(request: Request) -> Response:
     return json_response(body)
 
 
-async def set_common(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def set_common(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     body = await _object_body(request)
     if isinstance(body, Response):
@@ -252,15 +233,9 @@ def _section_response(text: str, section_format: str) -> Response:
     return Response(text, media_type=media_type)
 
 
-async def get_section(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def get_section(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     section = request.path_params["section"]
-    if section not in SECTIONS:
-        return make_not_found(f"Section '{section}' not found. Available sections: {', '.join(SECTIONS)}.")
     async with emulator.store.reading() as state:
         connection = _visible_connection(state, name)
         if connection is None:
@@ -290,15 +265,9 @@ def _parse_section(raw: bytes, content_type: str) -> tuple[Any, str] | Response:
     return value, json.dumps(value, indent=4, ensure_ascii=False) + "\n"
 
 
-async def set_section(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_make(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def set_section(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     section = request.path_params["section"]
-    if section not in SECTIONS:
-        return make_not_found(f"Section '{section}' not found. Available sections: {', '.join(SECTIONS)}.")
     parsed = _parse_section(await request.body(), request.headers.get("content-type", "application/json"))
     if isinstance(parsed, Response):
         return parsed
@@ -316,17 +285,21 @@ async def set_section(request: Request) -> Response:
 
 
 def make_routes() -> list[Route]:
+    """Make's credential check in front of every handler, then the app or section check where the path names one."""
     connection = f"{MAKE_PREFIX}/sdk/apps/connections/{{name}}"
     app_connections = f"{MAKE_PREFIX}/sdk/apps/{{app}}/connections"
+    authorized = guarded(auth.check_make)
+    of_app = guarded(auth.check_make, known_app)
+    of_section = guarded(auth.check_make, known_section)
     return [
-        Route(connection, get_connection, methods=["GET"]),
-        Route(connection, update_connection, methods=["PATCH"]),
-        Route(connection, delete_connection, methods=["DELETE"]),
-        Route(f"{connection}/recreate", recreate_connection, methods=["POST"]),
-        Route(f"{connection}/common", get_common, methods=["GET"]),
-        Route(f"{connection}/common", set_common, methods=["PUT"]),
-        Route(f"{connection}/{{section}}", get_section, methods=["GET"]),
-        Route(f"{connection}/{{section}}", set_section, methods=["PUT"]),
-        Route(app_connections, list_connections, methods=["GET"]),
-        Route(app_connections, create_connection, methods=["POST"]),
+        Route(connection, authorized(get_connection), methods=["GET"]),
+        Route(connection, authorized(update_connection), methods=["PATCH"]),
+        Route(connection, authorized(delete_connection), methods=["DELETE"]),
+        Route(f"{connection}/recreate", authorized(recreate_connection), methods=["POST"]),
+        Route(f"{connection}/common", authorized(get_common), methods=["GET"]),
+        Route(f"{connection}/common", authorized(set_common), methods=["PUT"]),
+        Route(f"{connection}/{{section}}", of_section(get_section), methods=["GET"]),
+        Route(f"{connection}/{{section}}", of_section(set_section), methods=["PUT"]),
+        Route(app_connections, of_app(list_connections), methods=["GET"]),
+        Route(app_connections, of_app(create_connection), methods=["POST"]),
     ]

@@ -1,11 +1,15 @@
-"""The parts of one running emulator that every handler shares: settings, state, faults and request counts."""
+"""The parts of one running emulator that every handler shares: settings, state, faults and request counts; and
+``guarded``, which puts a route's checks (credentials, then path parameters) in front of its handler."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from .accounting import RequestLog
 from .faults import FaultInjector
@@ -44,3 +48,28 @@ def emulator_of(request: Request) -> Emulator:
 def mark_create_committed(request: Request) -> None:
     """Tell the gateway this request committed a create, so the lost-response fault may drop its answer."""
     request.state.create_committed = True
+
+
+Check = Callable[[Request, EmulatorSettings], Response | None]
+"""Looks at a request before its handler does: None lets it through, a response refuses it."""
+Handler = Callable[[Request, Emulator], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def guarded(*checks: Check) -> Callable[[Handler], Endpoint]:
+    """Make a handler an endpoint behind ``checks``: they run in order, the first refusal is the answer, and the
+    handler runs (given the emulator) only when none refuses."""
+
+    def guard(handler: Handler) -> Endpoint:
+        @functools.wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            emulator = emulator_of(request)
+            for check in checks:
+                refused = check(request, emulator.settings)
+                if refused is not None:
+                    return refused
+            return await handler(request, emulator)
+
+        return endpoint
+
+    return guard

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -32,7 +33,8 @@ from .errors import (
 )
 from .ids import new_ulid, new_uuid, timestamp_millis, timestamp_seconds
 from .pagination import PageRequest, PaginationError, paginate, parse_page_request
-from .runtime import emulator_of, mark_create_committed
+from .runtime import Check, Emulator, guarded, mark_create_committed
+from .settings import EmulatorSettings
 from .state import (
     BundleRecord,
     ConnectionKind,
@@ -82,6 +84,18 @@ def valid_integration(integration: str) -> bool:
     return INTEGRATION_PATTERN.fullmatch(integration) is not None
 
 
+def integration_check(refusal: Callable[[str], Response]) -> Check:
+    """A route check that the path's ``{integration}`` is well formed; ``refusal`` words the rule in the shape of
+    the endpoint group's errors."""
+
+    def check(request: Request, settings: EmulatorSettings) -> Response | None:
+        if valid_integration(request.path_params["integration"]):
+            return None
+        return refusal(INTEGRATION_RULE)
+
+    return check
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Bundles
 
@@ -101,14 +115,8 @@ def _bundle_key(bundle: BundleRecord) -> tuple[Any, ...]:
     return (bundle.seq, bundle.uuid)
 
 
-async def upload_bundle(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_bundle_upload(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def upload_bundle(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
-    if not valid_integration(integration):
-        return zis_bad_request(INTEGRATION_RULE)
     try:
         body = await json_body(request)
         declarations = validate_bundle(integration, body)
@@ -168,14 +176,8 @@ async def upload_bundle(request: Request) -> Response:
     return json_response(None)
 
 
-async def list_bundles(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_registry(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def list_bundles(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
-    if not valid_integration(integration):
-        return zis_bad_request(INTEGRATION_RULE)
     account_id = emulator.settings.zendesk_account_id
     try:
         page = parse_page_request(request.query_params)
@@ -195,14 +197,8 @@ def _find_bundle(state: EmulatorState, integration: str, uuid: str) -> BundleRec
     return bundle
 
 
-async def show_bundle(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_registry(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def show_bundle(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
-    if not valid_integration(integration):
-        return zis_bad_request(INTEGRATION_RULE)
     async with emulator.store.reading() as state:
         bundle = _find_bundle(state, integration, request.path_params["uuid"])
         if bundle is None:
@@ -212,14 +208,8 @@ async def show_bundle(request: Request) -> Response:
     return json_response(dict(sorted(body.items())))
 
 
-async def delete_bundle(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_registry(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def delete_bundle(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
-    if not valid_integration(integration):
-        return zis_bad_request(INTEGRATION_RULE)
     async with emulator.store.mutating() as state:
         bundle = _find_bundle(state, integration, request.path_params["uuid"])
         if bundle is None:
@@ -260,11 +250,7 @@ def _invalid_job_spec(name: str) -> Response:
     return zis_message(400, f"one or more requested job specs is invalid: {name}")
 
 
-async def install_job_spec(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_registry(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def install_job_spec(request: Request, emulator: Emulator) -> Response:
     name = request.query_params.get("job_spec_name", "")
     if not name:
         return zis_bad_request("job_spec_name is required")
@@ -279,11 +265,7 @@ async def install_job_spec(request: Request) -> Response:
     return Response(status_code=200)
 
 
-async def uninstall_job_spec(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_registry(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def uninstall_job_spec(request: Request, emulator: Emulator) -> Response:
     name = request.query_params.get("job_spec_name", "")
     if not name:
         return zis_bad_request("job_spec_name is required")
@@ -297,14 +279,8 @@ async def uninstall_job_spec(request: Request) -> Response:
     return Response(status_code=204)
 
 
-async def list_job_specs(request: Request) -> Response:
-    emulator = emulator_of(request)
-    denied = auth.check_registry(request, emulator.settings)
-    if denied is not None:
-        return denied
+async def list_job_specs(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
-    if not valid_integration(integration):
-        return zis_bad_request(INTEGRATION_RULE)
     try:
         page = parse_page_request(request.query_params)
         async with emulator.store.reading() as state:
@@ -376,16 +352,6 @@ def _links_with_identity(
     return sorted(found, key=lambda link: link.seq)
 
 
-def _links_guard(request: Request) -> Response | None:
-    emulator = emulator_of(request)
-    denied = auth.check_links(request, emulator.settings)
-    if denied is not None:
-        return denied
-    if not valid_integration(request.path_params["integration"]):
-        return links_error(400, INTEGRATION_RULE)
-    return None
-
-
 def _identity_params(request: Request) -> tuple[str, str, str] | Response:
     """The three query parameters PATCH and DELETE need: all present, no wildcard."""
     values = []
@@ -399,11 +365,7 @@ def _identity_params(request: Request) -> tuple[str, str, str] | Response:
     return values[0], values[1], values[2]
 
 
-async def search_links(request: Request) -> Response:
-    denied = _links_guard(request)
-    if denied is not None:
-        return denied
-    emulator = emulator_of(request)
+async def search_links(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
     link_type = request.query_params.get("link_type", "")
     if not link_type:
@@ -454,11 +416,7 @@ def _link_object(body: dict[str, Any], key: str) -> LinkObject | Response:
     return LinkObject(name=name, metadata=metadata)
 
 
-async def create_link(request: Request) -> Response:
-    denied = _links_guard(request)
-    if denied is not None:
-        return denied
-    emulator = emulator_of(request)
+async def create_link(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
     try:
         body = await json_body(request)
@@ -526,12 +484,8 @@ def _merge_metadata(metadata: dict[str, Any], patch: dict[str, Any]) -> None:
             metadata[key] = value
 
 
-async def update_link(request: Request) -> Response:
+async def update_link(request: Request, emulator: Emulator) -> Response:
     """PATCH: merges metadata into the oldest link with the identity (with ``link_duplicate=duplicate``, copies)."""
-    denied = _links_guard(request)
-    if denied is not None:
-        return denied
-    emulator = emulator_of(request)
     identity = _identity_params(request)
     if isinstance(identity, Response):
         return identity
@@ -559,12 +513,8 @@ async def update_link(request: Request) -> Response:
     return json_response(body_out)
 
 
-async def delete_link(request: Request) -> Response:
+async def delete_link(request: Request, emulator: Emulator) -> Response:
     """DELETE: removes the oldest link with the identity (with ``link_duplicate=duplicate``, one copy per call)."""
-    denied = _links_guard(request)
-    if denied is not None:
-        return denied
-    emulator = emulator_of(request)
     identity = _identity_params(request)
     if isinstance(identity, Response):
         return identity
@@ -621,16 +571,6 @@ def add_connection(
     return connection
 
 
-def _connections_guard(request: Request) -> Response | None:
-    emulator = emulator_of(request)
-    denied = auth.check_connections(request, emulator.settings)
-    if denied is not None:
-        return denied
-    if not valid_integration(request.path_params["integration"]):
-        return connections_error(400, "InvalidParameter", INTEGRATION_RULE)
-    return None
-
-
 def _connection_page(connections: list[ZisConnectionRecord], page: PageRequest) -> dict[str, Any]:
     """One page across the four types: the page is taken from all connections ordered by name (the cursor
     the reference shows is a connection name), then split by type."""
@@ -642,11 +582,7 @@ def _connection_page(connections: list[ZisConnectionRecord], page: PageRequest) 
     return body
 
 
-async def list_connections(request: Request) -> Response:
-    denied = _connections_guard(request)
-    if denied is not None:
-        return denied
-    emulator = emulator_of(request)
+async def list_connections(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
     try:
         page = parse_page_request(request.query_params)
@@ -658,11 +594,7 @@ async def list_connections(request: Request) -> Response:
     return json_response(body)
 
 
-async def create_connection(request: Request) -> Response:
-    denied = _connections_guard(request)
-    if denied is not None:
-        return denied
-    emulator = emulator_of(request)
+async def create_connection(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
     kind = next((known for known in CREATABLE_CONNECTION_FIELDS if known == request.path_params["kind"]), None)
     if kind is None:
@@ -692,11 +624,7 @@ async def create_connection(request: Request) -> Response:
     return json_response(body_out, 201)
 
 
-async def show_connection(request: Request) -> Response:
-    denied = _connections_guard(request)
-    if denied is not None:
-        return denied
-    emulator = emulator_of(request)
+async def show_connection(request: Request, emulator: Emulator) -> Response:
     key = f"{request.path_params['integration']}/{request.path_params['name']}"
     async with emulator.store.reading() as state:
         connection = state.zis.connections.get(key)
@@ -706,11 +634,7 @@ async def show_connection(request: Request) -> Response:
     return json_response(body)
 
 
-async def delete_connection(request: Request) -> Response:
-    denied = _connections_guard(request)
-    if denied is not None:
-        return denied
-    emulator = emulator_of(request)
+async def delete_connection(request: Request, emulator: Emulator) -> Response:
     key = f"{request.path_params['integration']}/{request.path_params['name']}"
     async with emulator.store.mutating() as state:
         if state.zis.connections.pop(key, None) is None:
@@ -719,22 +643,33 @@ async def delete_connection(request: Request) -> Response:
 
 
 def zis_routes() -> list[Route]:
+    """Each endpoint group's credential check, then (where the path names one) the integration check, in front of
+    the handlers."""
     registry = f"{ZIS_PREFIX}/registry"
+    bundles = f"{registry}/{{integration}}/bundles"
+    links = f"{ZIS_PREFIX}/links/{{integration}}"
     connections = f"{ZIS_PREFIX}/integrations/{{integration}}/connections"
+    job_spec_install = guarded(auth.check_registry)
+    upload = guarded(auth.check_bundle_upload, integration_check(zis_bad_request))
+    in_registry = guarded(auth.check_registry, integration_check(zis_bad_request))
+    in_links = guarded(auth.check_links, integration_check(lambda rule: links_error(400, rule)))
+    in_connections = guarded(
+        auth.check_connections, integration_check(lambda rule: connections_error(400, "InvalidParameter", rule))
+    )
     return [
-        Route(f"{registry}/job_specs/install", install_job_spec, methods=["POST"]),
-        Route(f"{registry}/job_specs/install", uninstall_job_spec, methods=["DELETE"]),
-        Route(f"{registry}/{{integration}}/bundles", upload_bundle, methods=["POST"]),
-        Route(f"{registry}/{{integration}}/bundles", list_bundles, methods=["GET"]),
-        Route(f"{registry}/{{integration}}/bundles/{{uuid}}", show_bundle, methods=["GET"]),
-        Route(f"{registry}/{{integration}}/bundles/{{uuid}}", delete_bundle, methods=["DELETE"]),
-        Route(f"{registry}/{{integration}}/job_specs", list_job_specs, methods=["GET"]),
-        Route(f"{ZIS_PREFIX}/links/{{integration}}", search_links, methods=["GET"]),
-        Route(f"{ZIS_PREFIX}/links/{{integration}}", create_link, methods=["POST"]),
-        Route(f"{ZIS_PREFIX}/links/{{integration}}", update_link, methods=["PATCH"]),
-        Route(f"{ZIS_PREFIX}/links/{{integration}}", delete_link, methods=["DELETE"]),
-        Route(f"{connections}/all", list_connections, methods=["GET"]),
-        Route(f"{connections}/{{kind}}", create_connection, methods=["POST"]),
-        Route(f"{connections}/{{name}}", show_connection, methods=["GET"]),
-        Route(f"{connections}/{{name}}", delete_connection, methods=["DELETE"]),
+        Route(f"{registry}/job_specs/install", job_spec_install(install_job_spec), methods=["POST"]),
+        Route(f"{registry}/job_specs/install", job_spec_install(uninstall_job_spec), methods=["DELETE"]),
+        Route(bundles, upload(upload_bundle), methods=["POST"]),
+        Route(bundles, in_registry(list_bundles), methods=["GET"]),
+        Route(f"{bundles}/{{uuid}}", in_registry(show_bundle), methods=["GET"]),
+        Route(f"{bundles}/{{uuid}}", in_registry(delete_bundle), methods=["DELETE"]),
+        Route(f"{registry}/{{integration}}/job_specs", in_registry(list_job_specs), methods=["GET"]),
+        Route(links, in_links(search_links), methods=["GET"]),
+        Route(links, in_links(create_link), methods=["POST"]),
+        Route(links, in_links(update_link), methods=["PATCH"]),
+        Route(links, in_links(delete_link), methods=["DELETE"]),
+        Route(f"{connections}/all", in_connections(list_connections), methods=["GET"]),
+        Route(f"{connections}/{{kind}}", in_connections(create_connection), methods=["POST"]),
+        Route(f"{connections}/{{name}}", in_connections(show_connection), methods=["GET"]),
+        Route(f"{connections}/{{name}}", in_connections(delete_connection), methods=["DELETE"]),
     ]
