@@ -6,12 +6,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help up down preview refresh outputs test test-fast lint pulumi bench clean
+.PHONY: help up down preview refresh outputs test test-fast test-reliability lint pulumi bench clean
 
 help:
 	@echo "make up       deploy the example stack to the local emulator (no account needed)"
 	@echo "make down     destroy it"
-	@echo "make test     the whole test suite (provider, client, emulator and engine tests)"
+	@echo "make test     the whole test suite (provider, client, emulator, engine and reliability tests)"
+	@echo "make test-reliability   faults, interrupted runs, drift, bad input, secrets (real engine)"
 	@echo "make lint     ruff and mypy"
 	@echo "make bench    the benchmark (bench/run.py)"
 
@@ -45,8 +46,12 @@ outputs: pulumi
 test: pulumi
 	ZIS_PULUMI_BIN="$$(tail -n1 $(VENV)/.pulumi-bin)" $(PY) -m pytest
 
+# Only the fault, interruption, drift, bad-input and secrets suite (real engine, ~6 minutes; part of `make test`).
+test-reliability: pulumi
+	ZIS_PULUMI_BIN="$$(tail -n1 $(VENV)/.pulumi-bin)" $(PY) -m pytest tests/reliability
+
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not engine"
+	$(PY) -m pytest -m "not engine" --ignore=tests/reliability
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

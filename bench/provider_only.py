@@ -206,7 +206,8 @@ def run_kinds(bench: Bench, stack_config: dict[str, str], repeat: int) -> None:
         made = bench.measure("Bundle", "create", lambda inputs=inputs: bundles.create(inputs))
         bench.measure("Bundle", "diff", lambda made=made, inputs=inputs: bundles.diff(made.id, made.outs, inputs))
         bench.measure("Bundle", "read", lambda made=made: bundles.read(made.id, made.outs))
-        news = _checked(bench, "Bundle", bundles, _bundle_inputs(f"bundle_{i}", 3, "changed", prefix=f"b{i}_job"), made.outs)
+        changed = _bundle_inputs(f"bundle_{i}", 3, "changed", prefix=f"b{i}_job")
+        news = _checked(bench, "Bundle", bundles, changed, made.outs)
         updated = bench.measure(
             "Bundle", "update", lambda made=made, news=news: bundles.update(made.id, made.outs, news)
         )
@@ -275,9 +276,11 @@ def run_kinds(bench: Bench, stack_config: dict[str, str], repeat: int) -> None:
 
 def render(rows: list[dict[str, Any]], latency_ms: float) -> str:
     lines = [
-        f"provider-only: each operation's own time (wall minus time with a request in flight); latency {latency_ms:g} ms",
+        "provider-only: each operation's own time (wall minus the time with a request in flight); "
+        f"latency {latency_ms:g} ms",
         "",
-        "| resource | operation | n | requests/op | wall ms | HTTP ms | own ms (mean) | own ms (median) | own ms (max) |",
+        "| resource | operation | n | requests/op | wall ms | HTTP ms | own ms (mean) | own ms (median) "
+        "| own ms (max) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:

@@ -116,14 +116,14 @@ class Shape:
 
     def minimum(self, phase: str) -> dict[str, int]:
         """The requests a phase needs, by endpoint (what the API shape makes unavoidable)."""
-        b, j, l, c = self.bundles, self.job_specs if self.bundles else 0, self.links, self.connections
+        b, j, n, c = self.bundles, self.job_specs if self.bundles else 0, self.links, self.connections
         needs: dict[str, int] = {}
         if phase == "up":
             needs = {
                 UPLOAD: b,
                 LIST_BUNDLES: b,
                 INSTALL: j,
-                POST_LINK: l,
+                POST_LINK: n,
                 MAKE_CREATE: c,
                 MAKE_PUT_SECTION: c * SECTIONS,
                 MAKE_PUT_COMMON: c,
@@ -132,7 +132,7 @@ class Shape:
             needs = {
                 GET_BUNDLE: b,
                 LIST_JOB_SPECS: self.integrations_with_installations,
-                FIND_LINKS: l,
+                FIND_LINKS: n,
                 MAKE_GET: c,
                 MAKE_GET_SECTION: c * SECTIONS,
                 MAKE_GET_COMMON: c,
@@ -140,7 +140,7 @@ class Shape:
         elif phase == "update":
             needs = {PATCH_LINK: self.touched}
         elif phase == "destroy":
-            needs = {DELETE_BUNDLE: b, UNINSTALL: j, DELETE_LINK: l, MAKE_DELETE: c}
+            needs = {DELETE_BUNDLE: b, UNINSTALL: j, DELETE_LINK: n, MAKE_DELETE: c}
         return {k: v for k, v in needs.items() if v}
 
 
@@ -156,6 +156,8 @@ class Phase:
     ideal_seconds: float
     overhead_seconds: float = 0.0
     verified: str = ""
+    zero_latency_seconds: float | None = None
+    """The same phase on the same stack with no latency: the engine's and the providers' own time."""
 
     @property
     def ratio(self) -> float | None:
@@ -167,6 +169,20 @@ class Phase:
             return None
         return max(0.0, self.seconds - self.overhead_seconds) / self.ideal_seconds
 
+    @property
+    def latency_seconds(self) -> float | None:
+        """What the latency added to the phase: wall minus wall at zero latency."""
+        if self.zero_latency_seconds is None:
+            return None
+        return max(0.0, self.seconds - self.zero_latency_seconds)
+
+    @property
+    def latency_ratio(self) -> float | None:
+        """What the latency added, over the ideal: 1.0 when the providers wait for nothing they do not need."""
+        if not self.ideal_seconds or self.latency_seconds is None:
+            return None
+        return self.latency_seconds / self.ideal_seconds
+
 
 @dataclass
 class Report:
@@ -176,6 +192,7 @@ class Report:
     machine: dict[str, Any]
     command: str
     started: str
+    skip_checkpoints: bool = False
     overhead: dict[str, float] = field(default_factory=dict)
     phases: list[Phase] = field(default_factory=list)
 
@@ -191,6 +208,7 @@ class Report:
             "parallel": self.parallel,
             "workers": WORKERS,
             "engine_overhead_seconds": {k: round(v, 3) for k, v in self.overhead.items()},
+            "skip_checkpoints": self.skip_checkpoints,
             "up_seconds": round(up.seconds, 3),
             "up_ideal_seconds": round(up.ideal_seconds, 3),
             "preview_requests": self.phase("preview").requests,
@@ -216,6 +234,8 @@ class Report:
                 "ratio_without_engine_overhead": None
                 if p.ratio_without_overhead is None
                 else round(p.ratio_without_overhead, 3),
+                "zero_latency_seconds": None if p.zero_latency_seconds is None else round(p.zero_latency_seconds, 3),
+                "latency_ratio": None if p.latency_ratio is None else round(p.latency_ratio, 3),
                 "by_endpoint": p.by_endpoint,
                 "minimum_by_endpoint": p.minimum_by_endpoint,
                 "by_status": p.by_status,
@@ -283,6 +303,9 @@ def verify(state: dict[str, Any], shape: Shape | None) -> str:
     return "ok" if not wrong else "MISMATCH " + ", ".join(f"{k}={v}" for k, v in wrong.items())
 
 
+PHASES = ("up", "preview", "refresh", "update", "destroy")
+
+
 def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
     bin_dir = find_pulumi(args.bin)
     latency = args.latency_ms / 1000.0
@@ -293,6 +316,7 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
         machine=machine(),
         command="python bench/run.py " + " ".join(sys.argv[1:]),
         started=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        skip_checkpoints=args.skip_checkpoints,
     )
     settings = EmulatorSettings(faults=Faults(latency_ms=args.latency_ms))
     parallel = ["--parallel", str(args.parallel)]
@@ -302,6 +326,8 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
     ):
         admin = Admin(server.base_url)
         project = make_project(Path(tmp), PROGRAM, bin_dir, server.env(), "zis-pulumi-bench")
+        if args.skip_checkpoints:
+            project.env["PULUMI_SKIP_CHECKPOINTS"] = "true"
 
         def log(message: str) -> None:
             if not args.json or args.verbose:
@@ -325,42 +351,52 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
             log(f"engine overhead {name}: {report.overhead[name]:.2f}s (wall {seconds:.2f}s, {requests} requests)")
         report.overhead["update"] = report.overhead["up"]
 
-        stack = "bench"
-        project.run("stack", "init", stack)
-        project.config(stack, shape.config())
-        project.config(stack, {"makeSecret": "bench-make-client-secret"}, secret=True)
+        def run_phases(stack: str, with_latency: bool) -> dict[str, Phase]:
+            project.run("stack", "init", stack)
+            project.config(stack, shape.config())
+            project.config(stack, {"makeSecret": "bench-make-client-secret"}, secret=True)
+            admin.settings(latency_ms=args.latency_ms if with_latency else 0)
+            results: dict[str, Phase] = {}
+            for name in PHASES:
+                argv = {
+                    "up": ["up", "--yes", "--skip-preview"],
+                    "preview": ["preview"],
+                    "refresh": ["refresh", "--yes", "--skip-preview"],
+                    "update": ["up", "--yes", "--skip-preview"],
+                    "destroy": ["destroy", "--yes", "--skip-preview"],
+                }[name] + parallel
+                if name == "update":
+                    project.config(stack, {"touch": 1})
+                admin.reset_counters()
+                log(f"{stack} {name}: pulumi {' '.join(argv)} …")
+                started = time.monotonic()
+                project.run(*argv, stack=stack)
+                seconds = time.monotonic() - started
+                counted = admin.requests()
+                minimum_by_endpoint = shape.minimum(name)
+                minimum = sum(minimum_by_endpoint.values())
+                result = Phase(
+                    name=name,
+                    seconds=seconds,
+                    requests=int(counted["total"]),
+                    by_endpoint={short(k): v for k, v in counted["by_endpoint"].items()},
+                    by_status=counted["by_status"],
+                    minimum=minimum,
+                    minimum_by_endpoint={short(k): v for k, v in minimum_by_endpoint.items()},
+                    ideal_seconds=minimum * latency / WORKERS,
+                    overhead_seconds=report.overhead.get(name, 0.0),
+                    verified="" if name == "preview" else verify(admin.state(), None if name == "destroy" else shape),
+                )
+                results[name] = result
+                log(f"{stack} {name}: {seconds:.2f}s, {result.requests} requests (minimum {minimum}) {result.verified}")
+            return results
 
-        def phase(name: str, argv: list[str], expect: Shape | None, pre: dict[str, int] | None = None) -> None:
-            if pre:
-                project.config(stack, pre)
-            admin.reset_counters()
-            log(f"{name}: pulumi {' '.join(argv)} …")
-            started = time.monotonic()
-            project.run(*argv, stack=stack)
-            seconds = time.monotonic() - started
-            counted = admin.requests()
-            minimum_by_endpoint = shape.minimum(name)
-            minimum = sum(minimum_by_endpoint.values())
-            result = Phase(
-                name=name,
-                seconds=seconds,
-                requests=int(counted["total"]),
-                by_endpoint={short(k): v for k, v in counted["by_endpoint"].items()},
-                by_status=counted["by_status"],
-                minimum=minimum,
-                minimum_by_endpoint={short(k): v for k, v in minimum_by_endpoint.items()},
-                ideal_seconds=minimum * latency / WORKERS,
-                overhead_seconds=report.overhead.get(name, 0.0),
-                verified=verify(admin.state(), expect) if name != "preview" else "",
-            )
-            report.phases.append(result)
-            log(f"{name}: {seconds:.2f}s, {result.requests} requests (minimum {minimum}) {result.verified}")
-
-        phase("up", ["up", "--yes", "--skip-preview", *parallel], shape)
-        phase("preview", ["preview", *parallel], shape)
-        phase("refresh", ["refresh", "--yes", "--skip-preview", *parallel], shape)
-        phase("update", ["up", "--yes", "--skip-preview", *parallel], shape, pre={"touch": 1})
-        phase("destroy", ["destroy", "--yes", "--skip-preview", *parallel], None)
+        phases = run_phases("bench", with_latency=True)
+        if args.baseline:
+            baseline = run_phases("baseline", with_latency=False)
+            for name, phase in phases.items():
+                phase.zero_latency_seconds = baseline[name].seconds
+        report.phases.extend(phases.values())
         admin.close()
     return report
 
@@ -369,7 +405,7 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
 
 
 def _ratio(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}x"
+    return "-" if value is None else f"{value:.2f}x"
 
 
 def render(report: Report) -> str:
@@ -379,15 +415,19 @@ def render(report: Report) -> str:
         f"{s.connections} Make connection(s) in {s.apps} app(s) = {s.resources} resources; "
         f"latency {report.latency_ms:g} ms; --parallel {report.parallel}; ideal = minimum x latency / {WORKERS}",
         "engine overhead (one-link stack, its requests taken out): "
-        + ", ".join(f"{k} {v:.2f}s" for k, v in report.overhead.items() if k != "update"),
+        + ", ".join(f"{k} {v:.2f}s" for k, v in report.overhead.items() if k != "update")
+        + ("; PULUMI_SKIP_CHECKPOINTS=true" if report.skip_checkpoints else ""),
         "",
-        "| phase | wall s | requests | minimum | ideal s | wall/ideal | (wall-overhead)/ideal | state |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| phase | wall s | requests | minimum | ideal s | wall/ideal | (wall-overhead)/ideal "
+        "| wall at 0 ms s | (wall-wall at 0 ms)/ideal | state |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for p in report.phases:
+        zero = "-" if p.zero_latency_seconds is None else f"{p.zero_latency_seconds:.2f}"
         lines.append(
             f"| {p.name} | {p.seconds:.2f} | {p.requests} | {p.minimum} | {p.ideal_seconds:.2f} | "
-            f"{_ratio(p.ratio)} | {_ratio(p.ratio_without_overhead)} | {p.verified or '–'} |"
+            f"{_ratio(p.ratio)} | {_ratio(p.ratio_without_overhead)} | {zero} | {_ratio(p.latency_ratio)} | "
+            f"{p.verified or '-'} |"
         )
     lines += ["", "requests per endpoint (counted / minimum):", ""]
     lines.append("| endpoint | " + " | ".join(p.name for p in report.phases) + " |")
@@ -419,6 +459,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--touch-every", type=int, default=10, help="the update phase changes every Nth link (10%%)")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--parallel", type=int, default=32, help="pulumi --parallel (the engine's own limit)")
+    parser.add_argument(
+        "--no-baseline",
+        dest="baseline",
+        action="store_false",
+        help="skip the second run of the phases at zero latency (the engine's and providers' own time)",
+    )
+    parser.add_argument(
+        "--skip-checkpoints",
+        action="store_true",
+        help="PULUMI_SKIP_CHECKPOINTS=true: the engine saves the state once, not after every step",
+    )
     parser.add_argument("--bin", help="directory of the pulumi CLI (default: ZIS_PULUMI_BIN or install-pulumi.sh)")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     parser.add_argument("--verbose", action="store_true", help="progress on stderr even with --json")

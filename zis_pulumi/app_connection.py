@@ -343,10 +343,13 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
         elif isinstance(common, Mapping):
             inputs["common"] = json_value(plain(common))
         else:
-            # Never quote the value: it is a secret.
+            # Never quote the value: it is a secret. And no `property`: the engine prints the input value of a
+            # failure's top-level property in clear, secret or not (pulumi 3.259, step_generator.go).
             failures.append(
                 failure(
-                    "common", f"must be an object such as {{clientId, clientSecret}}, got a {type(common).__name__}"
+                    "",
+                    f"common: must be an object such as {{clientId, clientSecret}}, got a {type(common).__name__} "
+                    "(its value is not shown: it is secret)",
                 )
             )
 

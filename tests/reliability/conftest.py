@@ -13,8 +13,10 @@ emulator's credentials are random per session, so a credential found anywhere is
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,9 +32,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.engine.conftest import pulumi_bin  # noqa: F401  (the fixture: the CLI, built or found)
-from tests.reliability.program.spec import APPS, INTEGRATION, StackSpec, make_kind, stack_spec
+from tests.engine.conftest import pulumi_bin as pulumi_bin  # the fixture: the CLI, built or found
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
+
+from .program.spec import APPS, INTEGRATION, StackSpec, make_kind, stack_spec
 
 PROGRAM = Path(__file__).resolve().parent / "program"
 PASSPHRASE = "reliability-tests"
@@ -43,6 +46,9 @@ SESSION = uuid.uuid4().hex[:12]
 MAKE_SECRET = f"make-client-secret-{SESSION}"
 OAUTH_ACCESS_TOKEN = f"oauth-access-token-{SESSION}"
 OAUTH_REFRESH_TOKEN = f"oauth-refresh-token-{SESSION}"
+PROGRAM_SECRET = f"program-secret-{SESSION}"
+"""A secret the program makes itself (`pulumi.Output.secret`), not from the stack config: the engine's secret
+filter does not know it, so only the providers' care keeps it out of messages."""
 
 TRANSCRIPT: list[tuple[str, str]] = []
 """(what, text) of every pulumi command and state export of the session."""
@@ -122,15 +128,28 @@ def secret_values(server: EmulatorServer) -> dict[str, str]:
         "Make common clientSecret": MAKE_SECRET,
         "ZIS OAuth access_token": OAUTH_ACCESS_TOKEN,
         "ZIS OAuth refresh_token": OAUTH_REFRESH_TOKEN,
+        "secret made by the program": PROGRAM_SECRET,
     }
 
 
-def leaks(server: EmulatorServer, entries: list[tuple[str, str]]) -> list[str]:
-    """`what: secret name` for every secret value found in the entries."""
+ENGINE_RPC_TRACE = re.compile(r"(Un)?[Mm]arshaling property for RPC\[")
+"""The engine's own trace of every property it sends or receives over gRPC (`-v=9`). Pulumi 3.259 writes the
+elements of secret values there in clear (see `test_secrets.py`): a leak of the engine, not of this project."""
+
+
+def without_engine_rpc_trace(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not ENGINE_RPC_TRACE.search(line))
+
+
+def leaks(server: EmulatorServer, entries: list[tuple[str, str]], *, engine_rpc_trace: bool = False) -> list[str]:
+    """`what: secret name` for every secret value found in the entries.
+
+    Lines of the engine's RPC property trace are left out unless `engine_rpc_trace` is true.
+    """
     found = []
     for name, value in secret_values(server).items():
         for what, text in entries:
-            if value in text:
+            if value in (text if engine_rpc_trace else without_engine_rpc_trace(text)):
                 found.append(f"{what}: {name}")
     return found
 
@@ -220,9 +239,20 @@ class Project:
 
 
 def change_summary(stdout: str) -> dict[str, int]:
-    document = json.loads(stdout)
-    summary = document.get("changeSummary") or document.get("summary") or {}
-    return {str(k): int(v) for k, v in summary.items()}
+    """Counts by operation from `--json` output: one document, or (with --skip-preview) a stream of events."""
+    try:
+        documents = [json.loads(stdout)]
+    except ValueError:
+        documents = [json.loads(line) for line in stdout.splitlines() if line.strip().startswith("{")]
+    for document in reversed(documents):
+        summary = (
+            document.get("changeSummary")
+            or document.get("summary")
+            or (document.get("summaryEvent") or {}).get("resourceChanges")
+        )
+        if summary:
+            return {str(k): int(v) for k, v in summary.items()}
+    return {}
 
 
 def make_project(
@@ -258,6 +288,7 @@ def make_project(
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             # Keep the retries of the injected faults short; the policy itself is what is tested.
             "ZIS_PULUMI_RETRY_MAX_SECONDS": "60",
+            "ZIS_RELIABILITY_PROGRAM_SECRET": PROGRAM_SECRET,
         }
     )
     project = Project(dir=workdir, env=env)
@@ -402,7 +433,5 @@ def wait_group(pgid: int, timeout: float) -> bool:
 
 
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass

@@ -5,11 +5,12 @@ connections' common `clientSecret`), `lookup` (true: also read the integration's
 `case` (an index into `spec.BAD_CASES`: declare only that invalid resource).
 """
 
+import os
 from typing import Any
 
 import pulumi
 import pulumi.dynamic
-from spec import BAD_CASES, INTEGRATION, stack_spec
+from spec import BAD_CASES, INTEGRATION, SECRET_PLACEHOLDER, stack_spec
 
 import zis_pulumi as zis
 from zis_pulumi.app_connection import AppConnectionProvider
@@ -39,7 +40,9 @@ def raw(token: str, name: str, props: dict[str, Any]) -> pulumi.dynamic.Resource
 def declare_case(index: int) -> None:
     case = BAD_CASES[index]
     name = f"case-{index}"
-    inputs = dict(case.inputs)
+    # A secret the program computes (not a stack config secret, which the engine knows and filters).
+    secret = pulumi.Output.secret(os.environ.get("ZIS_RELIABILITY_PROGRAM_SECRET", "program-secret"))
+    inputs = {key: secret if value == SECRET_PLACEHOLDER else value for key, value in case.inputs.items()}
     if case.kind == "bundle":
         zis.Bundle(name, **inputs)
     elif case.kind == "install":

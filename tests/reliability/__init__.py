@@ -1,0 +1,1 @@
+"""The reliability suite: the real engine against the emulator with faults, interruptions, drift and bad input."""
