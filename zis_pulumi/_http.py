@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import httpx
 from typing_extensions import Self
@@ -141,8 +141,16 @@ def parse_error_body(body: Any, fallback: str) -> ParsedError:
     return ParsedError(message=message or fallback, code=None if code is None else str(code), details=details)
 
 
-class ApiClient:
-    """Base of the two vendor clients.
+class HasBaseUrl(Protocol):
+    @property
+    def base_url(self) -> str: ...
+
+
+SettingsT = TypeVar("SettingsT", bound=HasBaseUrl)
+
+
+class ApiClient(Generic[SettingsT]):
+    """Base of the two vendor clients, built from that vendor's settings (base URL and credentials).
 
     The httpx client is created on first use under a lock and is never pickled; one instance serves the
     dynamic provider's four worker threads at once.
@@ -152,14 +160,15 @@ class ApiClient:
 
     def __init__(
         self,
-        base_url: str,
+        settings: SettingsT,
         *,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self._settings = settings
+        self.base_url = settings.base_url.rstrip("/")
         self.retry = retry or RetryPolicy.from_env()
         self._timeout = httpx.Timeout(timeout, connect=10.0)
         self._transport = transport

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from ._http import ApiClient, RetryPolicy
+from ._http import ApiClient
 from .config import MakeSettings
 from .models import AppConnection
 
@@ -24,20 +23,8 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class MakeClient(ApiClient):
+class MakeClient(ApiClient[MakeSettings]):
     vendor = "Make"
-
-    def __init__(
-        self,
-        settings: MakeSettings,
-        *,
-        retry: RetryPolicy | None = None,
-        timeout: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings.base_url, retry=retry, timeout=timeout, transport=transport, sleep=sleep)
-        self._settings = settings
 
     def _auth(self, purpose: str) -> str:
         return "Token " + self._settings.require_api_token(purpose)

@@ -7,14 +7,13 @@ rest take either (the bearer token is preferred when both are configured, as it 
 from __future__ import annotations
 
 import base64
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from ._http import ApiClient, RetryPolicy
+from ._http import ApiClient
 from .config import ZendeskSettings
 from .errors import ApiError, ConfigurationError
 from .models import Bundle, BundleSummary, Connections, JobSpec, Link, PageMeta
@@ -34,20 +33,8 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class ZendeskClient(ApiClient):
+class ZendeskClient(ApiClient[ZendeskSettings]):
     vendor = "Zendesk ZIS"
-
-    def __init__(
-        self,
-        settings: ZendeskSettings,
-        *,
-        retry: RetryPolicy | None = None,
-        timeout: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings.base_url, retry=retry, timeout=timeout, transport=transport, sleep=sleep)
-        self._settings = settings
 
     # --- credentials --------------------------------------------------------------------------
 
