@@ -16,7 +16,7 @@ class EmulatorAdmin:
 
     def __init__(self, server: EmulatorServer) -> None:
         self.server = server
-        self.http = httpx.Client(base_url=server.base_url, timeout=10)
+        self.http = httpx.Client(base_url=server.base_url, timeout=30)
 
     def state(self) -> dict[str, Any]:
         return self.http.get("/_emulator/state").raise_for_status().json()  # type: ignore[no-any-return]
@@ -36,6 +36,12 @@ class EmulatorAdmin:
         if changes:
             return self.http.put("/_emulator/settings", json=changes).raise_for_status().json()  # type: ignore[no-any-return]
         return self.http.get("/_emulator/settings").raise_for_status().json()  # type: ignore[no-any-return]
+
+    def seed_oauth_connection(self, integration: str, name: str, **fields: Any) -> None:
+        """An OAuth connection, as only Zendesk's UI can make one."""
+        self.http.post(
+            f"/_emulator/zis/{integration}/oauth_connections", json={"name": name, **fields}
+        ).raise_for_status()
 
 
 @pytest.fixture(scope="session")

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.conftest import EmulatorAdmin
 from tests.engine.conftest import pulumi_bin as pulumi_bin  # the fixture: the CLI, built or found
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
@@ -63,36 +63,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # --- the emulator ---------------------------------------------------------------------------------
 
 
-class Admin:
-    """The emulator's admin API."""
-
-    def __init__(self, server: EmulatorServer) -> None:
-        self.server = server
-        self.http = httpx.Client(base_url=server.base_url, timeout=30)
-
-    def state(self) -> dict[str, Any]:
-        return self.http.get("/_emulator/state").raise_for_status().json()  # type: ignore[no-any-return]
-
-    def requests(self) -> dict[str, Any]:
-        return self.http.get("/_emulator/requests").raise_for_status().json()  # type: ignore[no-any-return]
-
-    def request_count(self) -> int:
-        return int(self.requests()["total"])
-
-    def reset(self) -> None:
-        """Empty the emulator and restore its start settings (no faults)."""
-        self.http.post("/_emulator/reset", json={"settings": True}).raise_for_status()
+class Admin(EmulatorAdmin):
+    """The emulator's admin API (tests/conftest.py), plus the counter reset the suites call often."""
 
     def reset_counters(self) -> None:
-        self.http.post("/_emulator/reset", json={"counters_only": True}).raise_for_status()
-
-    def settings(self, **changes: Any) -> dict[str, Any]:
-        return self.http.put("/_emulator/settings", json=changes).raise_for_status().json()  # type: ignore[no-any-return]
-
-    def seed_oauth_connection(self, integration: str, name: str, **fields: Any) -> None:
-        self.http.post(
-            f"/_emulator/zis/{integration}/oauth_connections", json={"name": name, **fields}
-        ).raise_for_status()
+        self.reset(counters_only=True)
 
 
 @pytest.fixture(scope="session")
