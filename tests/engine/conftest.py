@@ -57,7 +57,7 @@ class PulumiFailed(AssertionError):
     def __init__(self, argv: list[str], result: subprocess.CompletedProcess[str]) -> None:
         self.result = result
         super().__init__(
-            f"pulumi {' '.join(argv)} exited {result.returncode}\n--- stdout\n{result.stdout[-6000:]}\n"
+            f"pulumi {' '.join(argv)} exited {result.returncode}\n--- stdout\n{result.stdout[-8000:]}\n"
             f"--- stderr\n{result.stderr[-4000:]}"
         )
 

@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EmulatorAdmin
+from tests.engine.conftest import PulumiFailed
 from tests.engine.conftest import pulumi_bin as pulumi_bin  # the fixture: the CLI, built or found
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
@@ -130,15 +131,6 @@ def leaks(server: EmulatorServer, entries: list[tuple[str, str]], *, engine_rpc_
 
 
 # --- projects -------------------------------------------------------------------------------------
-
-
-class PulumiFailed(AssertionError):
-    def __init__(self, argv: list[str], result: subprocess.CompletedProcess[str]) -> None:
-        self.result = result
-        super().__init__(
-            f"pulumi {' '.join(argv)} exited {result.returncode}\n--- stdout\n{result.stdout[-8000:]}\n"
-            f"--- stderr\n{result.stderr[-4000:]}"
-        )
 
 
 @dataclass
