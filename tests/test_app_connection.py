@@ -23,14 +23,18 @@ from pulumi.runtime.rpc import UNKNOWN, unwrap_rpc_secret
 import zis_pulumi.make
 from tests.conftest import EmulatorAdmin
 from tests.support.driver import CheckFailed, ProviderDriver
+from zis_pulumi import app_connection
 from zis_pulumi._make import MakeClient
 from zis_pulumi.app_connection import (
+    CLAIM_KEY,
     CONNECTION_TYPES,
     AppConnection,
     AppConnectionArgs,
     AppConnectionProvider,
+    claim_of,
+    pending_label,
 )
-from zis_pulumi.errors import ApiError, TransportError, ZisPulumiError
+from zis_pulumi.errors import ApiError, ZisPulumiError
 
 APP = "acme-crm"
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "quickstart" / "make_connection.py"
@@ -39,6 +43,7 @@ CONNECTIONS = "/api/v2/sdk/apps/connections/{name}"
 SECTION = CONNECTIONS + "/{section}"
 COMMON = CONNECTIONS + "/common"
 APP_CONNECTIONS = "/api/v2/sdk/apps/{app}/connections"
+TYPE_TOKEN = "pulumi-python:dynamic/make:AppConnection"
 
 API = {
     "url": "https://crm.example.com/api/v1/me",
@@ -82,8 +87,14 @@ def full_inputs(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in inputs.items() if v is not None}
 
 
+CLAIM = claim_of("urn:pulumi:dev::quickstart::pulumi-python:dynamic/make:AppConnection::crm")
+
+
 @pytest.fixture
 def driver(stack_config: dict[str, str], admin: EmulatorAdmin) -> ProviderDriver:
+    # A fresh provider process: the emulator was reset, so Make names like `acme-crm` come again.
+    app_connection._made_here.clear()
+    app_connection._deleted_here.clear()
     return ProviderDriver(AppConnectionProvider(), stack_config)
 
 
@@ -134,6 +145,12 @@ def section_values(record: dict[str, Any]) -> dict[str, Any]:
     return {section: json5.loads(text) for section, text in record["sections"].items()}
 
 
+def user_common(record: dict[str, Any]) -> dict[str, Any]:
+    """The connection's common data without the claim the provider keeps in it."""
+    assert isinstance(record["common"].get(CLAIM_KEY), str)
+    return {k: v for k, v in record["common"].items() if k != CLAIM_KEY}
+
+
 def calls(admin: EmulatorAdmin) -> Counter[str]:
     """API requests since the last counter reset, by `METHOD route`."""
     return Counter(admin.requests()["by_endpoint"])
@@ -164,7 +181,7 @@ def test_create_writes_every_declared_section_and_common(driver: ProviderDriver,
         "install": INSTALL,
         "installSpec": INSTALL_SPEC,
     }
-    assert record["common"] == {"clientId": "acme-client", "clientSecret": SECRET}
+    assert user_common(record) == {"clientId": "acme-client", "clientSecret": SECRET}
     assert result.outs["name"] == result.id == APP
     assert result.outs["type"] == "oauth-refresh"
     assert result.outs["common"] == {"clientId": "acme-client", "clientSecret": SECRET}
@@ -194,7 +211,7 @@ def test_undeclared_sections_keep_makes_templates(driver: ProviderDriver, admin:
     assert json5.loads(record["sections"]["api"]) == API
     assert "apiKey" in record["sections"]["parameters"]  # the apikey template, untouched
     assert "//" in record["sections"]["parameters"]
-    assert record["common"] == {}
+    assert user_common(record) == {}  # the claim only
     assert "parameters" not in result.outs
     assert "common" not in result.outs
 
@@ -432,7 +449,7 @@ def test_type_or_app_change_replaces(driver: ProviderDriver, admin: EmulatorAdmi
 
     assert diff.changes
     assert diff.replaces == list(change)
-    assert not diff.delete_before_replace  # the new connection gets its own name: both can exist
+    assert diff.delete_before_replace  # the new connection holds the same claim: the old one goes first
     assert admin.request_count() == 0
 
 
@@ -579,21 +596,110 @@ def test_post_that_failed_without_creating_is_sent_again(
     assert list(connections(admin)) == [result.id]
 
 
-def test_lost_answer_with_two_lookalike_new_connections_fails_naming_them(
-    driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+def test_a_create_cut_off_before_its_label_was_written_is_adopted_by_the_next(
+    driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser
 ) -> None:
-    def create_twice_then_lose(app: str, type_: str, label: str) -> Any:
-        make_user.create(app, type_, label)  # another client, at the same moment, with the same label
-        make_user.create(app, type_, label)
-        raise TransportError("POST", "u", "RemoteProtocolError: Server disconnected without sending a response.")
+    """`pulumi up` killed after the POST landed: the connection still has its pending label."""
+    left = make_user.create(APP, "oauth-refresh", pending_label("Acme CRM (OAuth)", CLAIM))
+    admin.reset(counters_only=True)
 
-    monkeypatch.setattr(make_client(driver), "create_connection", create_twice_then_lose)
+    result = driver.create(full_inputs(claim=CLAIM))
 
-    with pytest.raises(ZisPulumiError) as raised:
-        driver.create(full_inputs())
+    assert result.id == left
+    record = connections(admin)[left]
+    assert list(connections(admin)) == [left]
+    assert record["label"] == "Acme CRM (OAuth)"
+    assert section_values(record)["scope"] == SCOPE
+    assert record["common"] == {"clientId": "acme-client", "clientSecret": SECRET, CLAIM_KEY: CLAIM}
+    assert calls(admin)[f"POST {APP_CONNECTIONS}"] == 0
 
-    assert f"{APP}, {APP}2" in str(raised.value)
-    assert "not guessing" in str(raised.value)
+
+def test_a_create_cut_off_after_its_label_was_written_is_adopted_by_its_claim_in_common(
+    driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser
+) -> None:
+    """Killed after the create finished but before the engine saved it: only `common` holds the claim."""
+    left = make_user.create(APP, "oauth-refresh", "Acme CRM (OAuth)")
+    make_user.put_common(left, {"clientId": "acme-client", CLAIM_KEY: CLAIM})
+    admin.reset(counters_only=True)
+
+    result = driver.create(full_inputs(claim=CLAIM))
+
+    assert result.id == left
+    assert list(connections(admin)) == [left]
+    assert user_common(connections(admin)[left]) == {"clientId": "acme-client", "clientSecret": SECRET}
+    assert calls(admin)[f"POST {APP_CONNECTIONS}"] == 0
+    assert calls(admin)[f"GET {COMMON}"] == 1  # the one same-label connection, to see whose it is
+
+
+@pytest.mark.parametrize("common", [{}, {"clientId": "by-hand"}, {CLAIM_KEY: claim_of("urn:another")}])
+def test_a_same_label_connection_made_by_hand_or_by_another_resource_is_not_adopted(
+    driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser, common: dict[str, str]
+) -> None:
+    other = make_user.create(APP, "oauth-refresh", "Acme CRM (OAuth)")
+    make_user.put_common(other, common)
+
+    result = driver.create(full_inputs(claim=CLAIM))
+
+    assert result.id != other
+    assert sorted(connections(admin)) == sorted([other, result.id])
+    assert connections(admin)[other]["common"] == common
+    assert connections(admin)[other]["label"] == "Acme CRM (OAuth)"
+
+
+def test_a_pending_connection_of_another_kind_or_claim_is_not_adopted(
+    driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser
+) -> None:
+    other_kind = make_user.create(APP, "basic", pending_label("Acme CRM (OAuth)", CLAIM))
+    other_claim = make_user.create(APP, "oauth", pending_label("Acme CRM (OAuth)", claim_of("urn:another")))
+
+    result = driver.create(full_inputs(claim=CLAIM))
+
+    assert result.id not in (other_kind, other_claim)
+    assert len(connections(admin)) == 3
+
+
+def test_two_leftovers_of_the_same_resource_one_is_adopted_the_other_deleted(
+    driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser
+) -> None:
+    first = make_user.create(APP, "oauth-refresh", pending_label("Acme CRM (OAuth)", CLAIM))
+    second = make_user.create(APP, "oauth-refresh", "Acme CRM (OAuth)")
+    make_user.put_common(second, {CLAIM_KEY: CLAIM})
+
+    result = driver.create(full_inputs(claim=CLAIM))
+
+    assert result.id == first
+    assert list(connections(admin)) == [first]
+
+
+def test_a_replacement_does_not_adopt_the_connection_it_replaces_while_make_still_lists_it(
+    driver: ProviderDriver, admin: EmulatorAdmin
+) -> None:
+    """Delete before replace, and Make deletes in the background: the old one, same claim, is still listed."""
+    admin.settings(make_delete_delay_ms=60_000)
+    old = driver.create(full_inputs(claim=CLAIM))
+
+    driver.delete(old.id, old.outs)
+    new = driver.create(full_inputs(claim=CLAIM, type="oauth"))
+
+    assert new.id != old.id
+    assert connections(admin)[new.id]["requested_type"] == "oauth"
+
+
+def test_a_created_connection_is_not_looked_at_by_later_creates_of_the_run(
+    driver: ProviderDriver, admin: EmulatorAdmin
+) -> None:
+    """Ten connections with one label: no create reads the common data of another."""
+    for index in range(3):
+        driver.create(full_inputs(claim=claim_of(f"urn:{index}")))
+
+    assert calls(admin)[f"GET {COMMON}"] == 0
+    assert len(connections(admin)) == 3
+
+
+def test_a_claim_that_is_not_a_hash_is_refused(driver: ProviderDriver) -> None:
+    assert [(f.property, f.reason) for f in driver.check(full_inputs(claim="Robert'); --")).failures] == [
+        ("claim", "is set by AppConnection itself: 8 to 64 lowercase hex digits")
+    ]
 
 
 def test_four_concurrent_creates_with_lost_answers_each_get_their_own_connection(
@@ -804,7 +910,34 @@ def test_resource_registers_its_type_token_and_marks_common_secret(mocks: _Mocks
     run()
     assert mocks.registered[0].typ == "pulumi-python:dynamic/make:AppConnection"
     assert sorted(seen["opts"].additional_secret_outputs) == ["common", "label"]
+    assert seen["opts"].delete_before_replace is True
+    urn = f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::pulumi-python:dynamic/make:AppConnection::crm"
+    assert mocks.registered[0].inputs["claim"] == claim_of(urn)
     assert SECRET.encode() not in base64.b64decode(mocks.registered[0].inputs["__provider"])
+
+
+def test_a_child_resource_claims_by_the_urn_its_parent_gives_it(mocks: _Mocks) -> None:
+    """A child's URN is its parent's type chain plus its own type and name (the engine's rule)."""
+    parents: dict[str, str] = {}
+
+    class Tenant(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("acme:index:Tenant", name)
+            self.urn.apply(lambda urn: parents.__setitem__(name, urn))
+            AppConnection(
+                f"{name}-crm", app_name=APP, type="basic", label="CRM", opts=pulumi.ResourceOptions(parent=self)
+            )
+
+    @pulumi.runtime.test
+    def run() -> Any:
+        Tenant("eu")
+        Tenant("us")
+        return pulumi.Output.from_input(None)
+
+    run()
+    claims = [args.inputs["claim"] for args in mocks.registered if args.typ == TYPE_TOKEN]
+    expected = [claim_of(f"{parents[n].rsplit('::', 1)[0]}${TYPE_TOKEN}::{n}-crm") for n in ("eu", "us")]
+    assert sorted(claims) == sorted(expected) and claims[0] != claims[1]
 
 
 def test_resource_takes_an_args_object(mocks: _Mocks) -> None:

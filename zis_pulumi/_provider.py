@@ -45,9 +45,16 @@ def contains_unknown(value: Any) -> bool:
     return False
 
 
-def merge_options(opts: pulumi.ResourceOptions | None, *, secret_outputs: Iterable[str] = ()) -> pulumi.ResourceOptions:
-    """The user's options plus the outputs we always mark secret."""
-    ours = pulumi.ResourceOptions(additional_secret_outputs=list(secret_outputs))
+def merge_options(
+    opts: pulumi.ResourceOptions | None,
+    *,
+    secret_outputs: Iterable[str] = (),
+    delete_before_replace: bool | None = None,
+) -> pulumi.ResourceOptions:
+    """The user's options plus the ones the resource always needs (these win)."""
+    ours = pulumi.ResourceOptions(
+        additional_secret_outputs=list(secret_outputs), delete_before_replace=delete_before_replace
+    )
     return pulumi.ResourceOptions.merge(opts, ours) if opts is not None else ours
 
 

@@ -2,9 +2,12 @@
 
 What the API shape means here:
 
-- Make generates the connection's name (`my-app`, `my-app2`, …), so a create whose answer is lost cannot
-  simply be sent again. The provider lists the app's connections before the POST and, after an ambiguous
-  failure, adopts the one new connection with the same label and type (see `_post_connection`).
+- Make generates the connection's name (`my-app`, `my-app2`, …), so neither a create whose answer is lost
+  nor one whose `pulumi up` was killed can simply be sent again. Each resource therefore carries a *claim*
+  (a hash of its URN) that the connection holds from the moment it exists: in its label until the create
+  is done (`Acme CRM [zis-pulumi 3f2a…]`), and in its common data (`zisPulumiClaim`) from then on. A
+  create first looks for a connection holding its claim and adopts it (see `_adopt_or_post`); a
+  connection made by hand, or by another resource, never holds it.
 - Make reads `type` back normalized (`oauth` for the OAuth kinds, `basic` for apikey/basic/other): the state
   keeps the declared type, and a normalized read-back of the same kind is no change.
 - Sections are JSONC documents that Make reformats and comments; they are parsed and compared as values.
@@ -15,8 +18,11 @@ What the API shape means here:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
+import re
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -79,8 +85,13 @@ INPUTS = (
     "recreate_trigger",
 )
 REQUIRED = ("app_name", "type", "label")
+CLAIM = "claim"
+"""The input holding the resource's claim: set by `AppConnection` itself, not by users."""
+CLAIM_KEY = "zisPulumiClaim"
+"""The member of the connection's common data that holds the claim."""
 PROVIDER_KEY = "__provider"
 SECRET = "[secret]"
+_CLAIM_CHARS = re.compile(r"[0-9a-f]{8,64}")
 _MAX_POST_ATTEMPTS = 3
 _PARALLEL_REQUESTS = 4
 
@@ -234,6 +245,7 @@ class _Declared:
     """The declared sections by property name (undeclared ones are absent)."""
     common: dict[str, Any] | None
     recreate_trigger: Any
+    claim: str | None
 
     @classmethod
     def of(cls, props: Mapping[str, Any]) -> _Declared:
@@ -246,6 +258,7 @@ class _Declared:
             sections={prop: json_value(props[prop]) for prop in SECTION_PROPS if props.get(prop) is not None},
             common=json_value(common) if common is not None else None,
             recreate_trigger=props.get("recreate_trigger"),
+            claim=props.get(CLAIM) or None,
         )
 
     def outputs(self, name: str) -> dict[str, Any]:
@@ -292,7 +305,7 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
     """The normalized inputs and every problem with them, each naming its property. No API call."""
     inputs: dict[str, Any] = {}
     failures: list[CheckFailure] = []
-    for key in sorted(set(news) - set(INPUTS) - {PROVIDER_KEY}):
+    for key in sorted(set(news) - set(INPUTS) - {PROVIDER_KEY, CLAIM}):
         failures.append(failure(key, f"is not an AppConnection input; inputs are {', '.join(INPUTS)}"))
 
     for key in REQUIRED:
@@ -359,22 +372,45 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
             inputs["recreate_trigger"] = json_value(trigger)
         else:
             failures.append(failure("recreate_trigger", "must be a string, number or boolean"))
+
+    claim = news.get(CLAIM)
+    if claim is not None:
+        if is_unknown(claim) or (isinstance(claim, str) and _CLAIM_CHARS.fullmatch(claim)):
+            inputs[CLAIM] = claim
+        else:
+            failures.append(failure(CLAIM, "is set by AppConnection itself: 8 to 64 lowercase hex digits"))
     return inputs, failures
 
 
 # --- the provider --------------------------------------------------------------------------------------
 
-_post_locks: dict[tuple[str, str], threading.Lock] = {}
-_post_locks_guard = threading.Lock()
+_seen_lock = threading.Lock()
+_made_here: set[tuple[str, str]] = set()
+"""(Make URL, name) of the connections this provider process created or adopted: a later create in the
+same run never needs to look at them. Module state, not provider state: the provider is pickled."""
+_deleted_here: set[tuple[str, str]] = set()
+"""(Make URL, name) of the connections this process deleted. Make deletes in the background, so during a
+replacement the old connection, claim and all, can still be listed when its successor is created."""
 
 
-def _post_lock(base_url: str, app_name: str) -> threading.Lock:
-    """One lock per app: in-process creates of the same app take turns at list-POST-list.
+def _remember(seen: set[tuple[str, str]], base_url: str, name: str) -> None:
+    with _seen_lock:
+        seen.add((base_url, name))
 
-    Module state, not provider state: the provider object is pickled into every resource.
-    """
-    with _post_locks_guard:
-        return _post_locks.setdefault((base_url, app_name), threading.Lock())
+
+def _seen(seen: set[tuple[str, str]], base_url: str, name: str) -> bool:
+    with _seen_lock:
+        return (base_url, name) in seen
+
+
+def claim_of(urn: str) -> str:
+    """The claim of the resource with this URN: short, stable, and telling nothing about the stack."""
+    return hashlib.sha256(urn.encode()).hexdigest()[:20]
+
+
+def pending_label(label: str, claim: str) -> str:
+    """The label a connection carries while its create is under way."""
+    return f"{label} [zis-pulumi {claim}]"
 
 
 def _ambiguous(exc: Exception) -> bool:
@@ -414,6 +450,9 @@ class AppConnectionProvider(BaseProvider):
 
     inputs = INPUTS
     replace_on = ("app_name", "type")
+    delete_before_replace = True
+    """A replacement holds the same claim as the connection it replaces: the old one goes first, so the
+    new create cannot mistake it for its own leftover."""
 
     def normalize(self, name: str, value: Any) -> Any:
         if name == "type":
@@ -429,71 +468,105 @@ class AppConnectionProvider(BaseProvider):
     # --- create --------------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        """Adopt the connection holding this resource's claim, or POST one; then write what is declared.
+
+        The label is written last: until then it names the claim, so a create cut off at any point leaves
+        a connection the next create recognises. A failure after the POST deletes the connection again.
+        """
         with _scrubbed(props.get("common")):
             declared = _Declared.of(props)
-            connection = self._post_connection(declared)
-            fresh = {"label": declared.label}  # what the POST set; everything else is Make's template
-            steps = self._write_steps(connection.name, declared, fresh)
+            claim = declared.claim or uuid.uuid4().hex[:20]  # without a URN (direct use): recovery within this call
+            connection, baseline = self._adopt_or_post(declared, claim)
+            steps = self._write_steps(connection.name, declared, baseline, claim=claim)
+            last = [step for step in steps if step[0].startswith("PATCH")]
             try:
-                _run_all(steps)
+                _run_all([step for step in steps if step not in last])
+                _run_all(last)
             except _StepFailed as failed:
                 self._roll_back(connection.name, declared, failed)
+            _remember(_made_here, self.make.base_url, connection.name)
             return CreateResult(connection.name, declared.outputs(connection.name))
 
-    def _post_connection(self, declared: _Declared) -> WireConnection:
-        """POST the connection, recovering from an answer that got lost.
+    def _adopt_or_post(self, declared: _Declared, claim: str) -> tuple[WireConnection, dict[str, Any]]:
+        """The connection to finish: one an earlier, interrupted create of this resource left, or a new one.
 
-        The app's connections are listed before the POST. After a failure that may have created the
-        connection anyway (a lost answer, a 5xx), they are listed again: the one new connection with our
-        label and type is ours and is adopted; if there is none, the POST is sent again; if there are
-        several (another client creating alike at the same moment), nothing is guessed. Creates of the
-        same app in this provider process take turns, so they never mistake each other's connection.
+        Returns it with what Make is known to hold (the baseline of the writes that follow).
         """
-        app, label = declared.app_name, declared.label
-        with _post_lock(self.make.base_url, app):
-            before = {c.name for c in self.make.list_connections(app)}
-            attempt = 0
-            while True:
-                attempt += 1
-                try:
-                    return self.make.create_connection(app, declared.type, label)
-                except (TransportError, ApiError) as exc:
-                    if not _ambiguous(exc):
-                        raise
-                    cause = exc
-                adopted = self._find_created(declared, before, cause)
-                if adopted is not None:
-                    return adopted
-                if attempt >= _MAX_POST_ATTEMPTS:
-                    raise ZisPulumiError(
-                        f"Creating a Make connection for app {app!r} failed {attempt} times without creating one "
-                        f"(the app's connection list shows no new {label!r} connection); last error: {cause}"
-                    ) from None
+        app = declared.app_name
+        found = self._claimed(declared, claim, self.make.list_connections(app))
+        if found:
+            keep, *extra = found
+            for duplicate in extra:  # two interrupted creates of this resource: both are ours
+                with contextlib.suppress(NotFoundError):
+                    self.make.delete_connection(duplicate.name)
+                _remember(_deleted_here, self.make.base_url, duplicate.name)
+            pulumi.log.info(f"Adopting Make connection {keep.name!r}, left by an interrupted create of this resource")
+            return keep, {"label": keep.label, "connected_system_name": keep.connected_system_name}
+        connection = self._post_connection(declared, claim)
+        return connection, {"label": connection.label}
 
-    def _find_created(self, declared: _Declared, before: set[str], cause: Exception) -> WireConnection | None:
-        app, label = declared.app_name, declared.label
+    def _claimed(self, declared: _Declared, claim: str, listed: Sequence[WireConnection]) -> list[WireConnection]:
+        """The listed connections that hold `claim`: by their label, or (same label and kind) by common data."""
+        base_url, kind = self.make.base_url, make_kind(declared.type)
+        candidates = [
+            c
+            for c in listed
+            if make_kind(c.type) == kind
+            and not _seen(_deleted_here, base_url, c.name)
+            and not _seen(_made_here, base_url, c.name)
+        ]
+        ours = [c for c in candidates if c.label == pending_label(declared.label, claim)]
+        lookalikes = [c for c in candidates if c.label == declared.label]
+        if lookalikes:
+            steps = [(f"GET common of {c.name}", _bind(self._claim_in_common, c.name)) for c in lookalikes]
+            try:
+                claims = _run_all(steps)
+            except _StepFailed as failed:
+                raise failed.error from None
+            ours += [c for c, held in zip(lookalikes, claims, strict=True) if held == claim]
+        return sorted(ours, key=lambda c: c.name)
+
+    def _claim_in_common(self, name: str) -> str | None:
         try:
-            after = self.make.list_connections(app)
-        except Exception as exc:
-            raise ZisPulumiError(
-                f"Creating a Make connection for app {app!r} failed ({cause}) in a way that may have created it, "
-                f"and listing the app's connections to find out failed too ({exc}). Look in Make for a connection "
-                f"of app {app!r} labelled {label!r} other than {sorted(before) or 'none'}, and delete it "
-                f"(DELETE {self.make.url('sdk/apps/connections/NAME')}) before running `pulumi up` again."
-            ) from None
-        new = [c for c in after if c.name not in before]
-        ours = [c for c in new if c.label == label and make_kind(c.type) == make_kind(declared.type)]
-        if len(ours) == 1:
-            return ours[0]
-        if len(ours) > 1:
-            names = ", ".join(c.name for c in ours)
-            raise ZisPulumiError(
-                f"Creating a Make connection for app {app!r} failed ({cause}) in a way that may have created it, "
-                f"and several new connections labelled {label!r} appeared meanwhile ({names}); not guessing which is "
-                f"ours. Delete the ones nobody uses (DELETE {self.make.url('sdk/apps/connections/NAME')}) and run "
-                "`pulumi up` again."
-            ) from None
-        return None
+            held = self.make.get_common(name).get(CLAIM_KEY)
+        except NotFoundError:
+            return None  # deleted meanwhile
+        return held if isinstance(held, str) else None
+
+    def _post_connection(self, declared: _Declared, claim: str) -> WireConnection:
+        """POST the connection under its pending label; after an answer that got lost, find it by that label.
+
+        If the list shows no such connection, the POST is sent again (up to three times).
+        """
+        app, label = declared.app_name, pending_label(declared.label, claim)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self.make.create_connection(app, declared.type, label)
+            except (TransportError, ApiError) as exc:
+                if not _ambiguous(exc):
+                    raise
+                cause = exc
+            try:
+                after = self.make.list_connections(app)
+            except Exception as exc:
+                raise ZisPulumiError(
+                    f"Creating a Make connection for app {app!r} failed ({cause}) in a way that may have created "
+                    f"it, and listing the app's connections to find out failed too ({exc}). Run `pulumi up` again: "
+                    f"it adopts the connection labelled {label!r} if there is one."
+                ) from None
+            ours = sorted((c for c in after if c.label == label), key=lambda c: c.name)
+            if ours:
+                for duplicate in ours[1:]:
+                    with contextlib.suppress(NotFoundError):
+                        self.make.delete_connection(duplicate.name)
+                return ours[0]
+            if attempt >= _MAX_POST_ATTEMPTS:
+                raise ZisPulumiError(
+                    f"Creating a Make connection for app {app!r} failed {attempt} times without creating one "
+                    f"(the app's connection list shows none labelled {label!r}); last error: {cause}"
+                ) from None
 
     def _roll_back(self, name: str, declared: _Declared, failed: _StepFailed) -> NoReturn:
         """Delete the half-made connection; if that fails too, say which one was left and how to remove it."""
@@ -514,10 +587,13 @@ class AppConnectionProvider(BaseProvider):
         ) from None
 
     def _write_steps(
-        self, name: str, declared: _Declared, baseline: Mapping[str, Any]
+        self, name: str, declared: _Declared, baseline: Mapping[str, Any], *, claim: str | None = None
     ) -> list[tuple[str, Callable[[], Any]]]:
         """The PATCH and PUTs that bring the connection from `baseline` (what Make is known to hold) to
-        the declared state. A section or `common` no longer declared is left as Make has it."""
+        the declared state. A section or `common` no longer declared is left as Make has it.
+
+        With a `claim` (a create), `common` is written whether declared or not, holding the claim.
+        """
         make = self.make
         steps: list[tuple[str, Callable[[], Any]]] = []
         changes: dict[str, Any] = {}
@@ -531,8 +607,12 @@ class AppConnectionProvider(BaseProvider):
             if not same(value, baseline.get(prop)):
                 wire = _section(prop).wire
                 steps.append((f"PUT section {wire}", _bind(make.set_section, name, wire, value)))
-        if declared.common is not None and not same(declared.common, baseline.get("common")):
-            steps.append(("PUT common", _bind(make.set_common, name, declared.common)))
+        if claim is not None:
+            common = {**(declared.common or {}), CLAIM_KEY: claim}
+            steps.append(("PUT common", _bind(make.set_common, name, common)))
+        elif declared.common is not None and not same(declared.common, baseline.get("common")):
+            common = {**declared.common, CLAIM_KEY: declared.claim} if declared.claim else declared.common
+            steps.append(("PUT common", _bind(make.set_common, name, common)))
         return steps
 
     # --- read ----------------------------------------------------------------------------------
@@ -571,10 +651,13 @@ class AppConnectionProvider(BaseProvider):
             for prop, text in zip(declared_sections, results, strict=False):
                 outs[prop] = _keep_if_same(props.get(prop), _section_value(text))
             if props.get("common") is not None:
-                outs["common"] = _keep_if_same(props.get("common"), results[-1])
+                held = {k: v for k, v in results[-1].items() if k != CLAIM_KEY}
+                outs["common"] = _keep_if_same(props.get("common"), held)
             if props.get("recreate_trigger") is not None:
                 outs["recreate_trigger"] = props["recreate_trigger"]
             inputs = {k: outs[k] for k in INPUTS if outs.get(k) is not None}
+            if props.get(CLAIM):
+                inputs[CLAIM] = props[CLAIM]
             return ReadResult(connection.name, outs, inputs=inputs)
 
     # --- update --------------------------------------------------------------------------------
@@ -608,8 +691,10 @@ class AppConnectionProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DELETE; a connection already gone is deleted. (Make finishes deleting in the background.)"""
+        name = str(props.get("name") or id_)
         with _scrubbed(props.get("common")), contextlib.suppress(NotFoundError):
-            self.make.delete_connection(str(props.get("name") or id_))
+            self.make.delete_connection(name)
+        _remember(_deleted_here, self.make.base_url, name)
 
 
 def _bind(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
@@ -677,6 +762,20 @@ class AppConnectionArgs:
     the declared sections and `common` again. Creating with it, or removing it, recreates nothing."""
 
 
+_TYPE_TOKEN = "pulumi-python:dynamic/make:AppConnection"
+
+
+def _claim(resource_name: str, opts: pulumi.ResourceOptions | None) -> pulumi.Output[str]:
+    """The claim of the resource about to be registered: a hash of the URN it will have."""
+    parent = opts.parent if opts is not None else None
+    parent_urn: pulumi.Output[str] | None = None
+    if parent is not None:
+        # The parent's URN as a value only: a dependency on a component parent would include this resource.
+        urn = parent.urn
+        parent_urn = pulumi.Output(set(), urn.future(), urn.is_known(), urn.is_secret())  # type: ignore[arg-type]
+    return pulumi.resource.create_urn(resource_name, _TYPE_TOKEN, parent=parent_urn).apply(claim_of)
+
+
 class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
     """A connection of a Make custom app, with its declared sections and common data.
 
@@ -729,7 +828,9 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
             # Secret as an input too, so previews and the state's inputs never show it in clear.
             props["common"] = pulumi.Output.secret(props["common"])
         props["name"] = None
-        super().__init__(AppConnectionProvider(), resource_name, props, merge_options(opts, secret_outputs=["common"]))
+        props[CLAIM] = _claim(resource_name, opts)
+        options = merge_options(opts, secret_outputs=["common"], delete_before_replace=True)
+        super().__init__(AppConnectionProvider(), resource_name, props, options)
 
     @property
     def name(self) -> pulumi.Output[str]:

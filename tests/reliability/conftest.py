@@ -34,6 +34,7 @@ import pytest
 from tests.conftest import EmulatorAdmin
 from tests.engine.conftest import PulumiFailed
 from tests.engine.conftest import pulumi_bin as pulumi_bin  # the fixture: the CLI, built or found
+from zis_pulumi.app_connection import CLAIM_KEY
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
 from .program.spec import APPS, INTEGRATION, StackSpec, make_kind, stack_spec
@@ -356,7 +357,10 @@ def mismatches(state: dict[str, Any], spec: StackSpec | None) -> list[str]:
             continue
         if stored["type"] != make_kind(c.type):
             problems.append(f"connection {c.resource}: type {stored['type']} != {make_kind(c.type)}")
-        if stored["common"] != {**c.common_public, "clientSecret": MAKE_SECRET}:
+        common = dict(stored["common"])
+        if not isinstance(common.pop(CLAIM_KEY, None), str):
+            problems.append(f"connection {c.resource}: common holds no claim")
+        if common != {**c.common_public, "clientSecret": MAKE_SECRET}:
             problems.append(f"connection {c.resource}: common differs from the declared one")
         for prop, value in c.sections.items():
             wire = {"install_spec": "installSpec"}.get(prop, prop)

@@ -20,8 +20,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from zis_pulumi.emulator import EmulatorServer
 
 from .conftest import Admin, assert_holds, declared, kill_group, leaks, make_project, wait_group
@@ -49,14 +47,6 @@ def pending_operations(export: dict[str, object]) -> list[str]:
     return [f"{op['type']} {op['resource']['urn'].split('::')[-1]}" for op in operations]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "open: a Make connection whose POST succeeded before SIGKILL is left behind once "
-        "`refresh --clear-pending-creates` drops the pending create, because Make names connections itself and "
-        "the next create cannot tell it from a connection made by hand; ZIS objects converge (adopted by identity)"
-    ),
-)
 def test_a_killed_up_converges_after_cancel_refresh_and_up(
     tmp_path: Path, pulumi_bin: Path, rel_emulator: EmulatorServer, admin: Admin
 ) -> None:
