@@ -14,7 +14,8 @@ serves 4 requests at a time). The engine's fixed cost is measured on a one-link 
 
 The minimum requests per phase (see bench/RESULTS.md for the reasoning):
 
-    up       B x (upload + uuid lookup) + J x install + L x POST + C x (POST + S section PUTs + PUT common)
+    up       B x (upload + uuid lookup) + J x install + (integrations with installations) x job spec list
+             + L x POST + (apps) x connection list + C x (POST + S section PUTs + PUT common + PATCH label)
     preview  0
     refresh  B x GET + (integrations with installations) x job spec list + L x GET
              + C x (GET + S section GETs + GET common)
@@ -71,6 +72,7 @@ MAKE_GET_SECTION = f"GET {M}/sdk/apps/connections/{{name}}/{{section}}"
 MAKE_PUT_SECTION = f"PUT {M}/sdk/apps/connections/{{name}}/{{section}}"
 MAKE_GET_COMMON = f"GET {M}/sdk/apps/connections/{{name}}/common"
 MAKE_PUT_COMMON = f"PUT {M}/sdk/apps/connections/{{name}}/common"
+MAKE_PATCH = f"PATCH {M}/sdk/apps/connections/{{name}}"
 
 
 def short(endpoint: str) -> str:
@@ -123,10 +125,13 @@ class Shape:
                 UPLOAD: b,
                 LIST_BUNDLES: b,
                 INSTALL: j,
+                LIST_JOB_SPECS: self.integrations_with_installations,
                 POST_LINK: n,
+                MAKE_LIST: min(c, self.apps),
                 MAKE_CREATE: c,
                 MAKE_PUT_SECTION: c * SECTIONS,
                 MAKE_PUT_COMMON: c,
+                MAKE_PATCH: c,
             }
         elif phase == "refresh":
             needs = {

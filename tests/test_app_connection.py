@@ -95,6 +95,7 @@ def driver(stack_config: dict[str, str], admin: EmulatorAdmin) -> ProviderDriver
     # A fresh provider process: the emulator was reset, so Make names like `acme-crm` come again.
     app_connection._made_here.clear()
     app_connection._deleted_here.clear()
+    app_connection._first_listings.clear()
     return ProviderDriver(AppConnectionProvider(), stack_config)
 
 
@@ -694,6 +695,27 @@ def test_a_created_connection_is_not_looked_at_by_later_creates_of_the_run(
 
     assert calls(admin)[f"GET {COMMON}"] == 0
     assert len(connections(admin)) == 3
+
+
+def test_creates_of_one_app_list_its_connections_once_per_provider_process(
+    driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser
+) -> None:
+    left = make_user.create(APP, "oauth-refresh", pending_label("Acme CRM (OAuth)", CLAIM))
+    admin.reset(counters_only=True)
+    threads = [
+        threading.Thread(target=driver.create, args=(full_inputs(claim=claim_of(f"urn:{index}")),))
+        for index in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    adopted = driver.create(full_inputs(claim=CLAIM))  # found in the list the first create took
+
+    assert calls(admin)[f"GET {APP_CONNECTIONS}"] == 1
+    assert adopted.id == left
+    assert len(connections(admin)) == 5
 
 
 def test_a_claim_that_is_not_a_hash_is_refused(driver: ProviderDriver) -> None:

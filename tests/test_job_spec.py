@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -375,6 +376,35 @@ def test_shared_list_is_not_stored_when_a_write_happened_during_the_fetch() -> N
     fresh = JobSpec(name=SHORT, installed=False)
     assert lists.get(INTEGRATION, lambda: [fresh], ttl=60) == [fresh]
     assert lists.get(INTEGRATION, lambda: [spec], ttl=60) == [fresh]  # now kept
+
+
+def test_a_list_fetched_after_an_install_finished_serves_that_install() -> None:
+    lists = JobSpecLists()
+    fetched: list[str] = []
+
+    def fetch() -> list[JobSpec]:
+        fetched.append("list")
+        return [JobSpec(name=SHORT, installed=True)]
+
+    before = time.monotonic()
+    lists.get_since(INTEGRATION, fetch, since=before)
+    lists.get_since(INTEGRATION, fetch, since=before)  # finished before that list started: shares it
+    assert fetched == ["list"]
+    lists.get_since(INTEGRATION, fetch, since=time.monotonic())  # finished after it: a new list
+    assert fetched == ["list", "list"]
+
+
+def test_concurrent_creates_list_less_than_once_each(
+    driver: ProviderDriver, admin: EmulatorAdmin, zendesk: ZendeskClient
+) -> None:
+    names = tuple(f"job_{i}" for i in range(8))
+    zendesk.upload_bundle(INTEGRATION, bundle(job_specs=names))
+    admin.settings(latency_ms=30)
+    admin.reset(counters_only=True)
+    with ThreadPoolExecutor(4) as pool:
+        created = list(pool.map(lambda name: driver.create(inputs(job_spec_name=name)), names))
+    assert all(c.outs["installed"] and c.outs["flow_name"] for c in created)
+    assert endpoint_count(admin, LIST) < len(names)
 
 
 def test_four_concurrent_creates_and_reads_on_one_provider(driver: ProviderDriver, zendesk: ZendeskClient) -> None:

@@ -393,6 +393,35 @@ _deleted_here: set[tuple[str, str]] = set()
 replacement the old connection, claim and all, can still be listed when its successor is created."""
 
 
+class _FirstListings:
+    """Each app's connection list as this provider process first saw it, fetched once however many creates ask.
+
+    What an interrupted earlier run left behind is there before this run starts, so the first list shows
+    all of it; what this run creates afterwards is in `_made_here` and never needs finding.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._gates: dict[tuple[str, str], threading.Lock] = {}
+        self._listed: dict[tuple[str, str], list[WireConnection]] = {}
+
+    def get(self, key: tuple[str, str], fetch: Callable[[], list[WireConnection]]) -> list[WireConnection]:
+        with self._lock:
+            gate = self._gates.setdefault(key, threading.Lock())
+        with gate:
+            listed = self._listed.get(key)
+            if listed is None:
+                listed = self._listed[key] = fetch()
+            return listed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._listed.clear()
+
+
+_first_listings = _FirstListings()
+
+
 def _remember(seen: set[tuple[str, str]], base_url: str, name: str) -> None:
     with _seen_lock:
         seen.add((base_url, name))
@@ -493,7 +522,8 @@ class AppConnectionProvider(BaseProvider):
         Returns it with what Make is known to hold (the baseline of the writes that follow).
         """
         app = declared.app_name
-        found = self._claimed(declared, claim, self.make.list_connections(app))
+        listed = _first_listings.get((self.make.base_url, app), lambda: self.make.list_connections(app))
+        found = self._claimed(declared, claim, listed)
         if found:
             keep, *extra = found
             for duplicate in extra:  # two interrupted creates of this resource: both are ours

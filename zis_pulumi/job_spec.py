@@ -120,6 +120,23 @@ class JobSpecLists:
         self._listed: dict[str, _Listed] = {}
         self._generation: dict[str, int] = {}
         self._gates: dict[str, threading.Lock] = {}
+        self._latest: dict[str, tuple[float, list[JobSpec]]] = {}
+
+    def get_since(self, integration: str, fetch: Callable[[], list[JobSpec]], since: float) -> list[JobSpec]:
+        """A list whose fetch started at or after `since` (a `time.monotonic()`), so it shows every write
+        that had finished by then: installs finishing together share one list instead of one each."""
+        with self._lock:
+            gate = self._gates.setdefault(integration, threading.Lock())
+        with gate:
+            with self._lock:
+                latest = self._latest.get(integration)
+            if latest is not None and latest[0] >= since:
+                return latest[1]
+            started = time.monotonic()
+            job_specs = fetch()
+            with self._lock:
+                self._latest[integration] = (started, job_specs)
+            return job_specs
 
     def get(self, integration: str, fetch: Callable[[], list[JobSpec]], ttl: float) -> list[JobSpec]:
         if ttl <= 0:
@@ -137,6 +154,7 @@ class JobSpecLists:
             with self._lock:
                 if self._generation.get(integration, 0) == generation:
                     self._listed[integration] = _Listed(job_specs, started, generation)
+                self._latest[integration] = (started, job_specs)
             return job_specs
 
     def invalidate(self, integration: str) -> None:
@@ -216,8 +234,10 @@ class JobSpecInstallationProvider(BaseProvider):
     def _installed(self, integration: str, qualified_name: str) -> dict[str, Any]:
         """Install and return the outputs as listed afterwards."""
         self._install(integration, qualified_name)
+        installed_at = time.monotonic()
         short_name = _short_name(qualified_name)
-        spec = self._find(integration, short_name, shared=False)
+        job_specs = self._lists.get_since(integration, lambda: self.zendesk.list_job_specs(integration), installed_at)
+        spec = next((spec for spec in job_specs if spec.name == short_name), None)
         if spec is None:
             raise ZisPulumiError(
                 f"ZIS job spec {qualified_name} was installed but is not in integration {integration!r}'s job "
