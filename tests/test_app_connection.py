@@ -647,16 +647,37 @@ def test_a_same_label_connection_made_by_hand_or_by_another_resource_is_not_adop
     assert connections(admin)[other]["label"] == "Acme CRM (OAuth)"
 
 
-def test_a_pending_connection_of_another_kind_or_claim_is_not_adopted(
+def test_a_pending_connection_of_another_resource_is_not_touched(
     driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser
 ) -> None:
-    other_kind = make_user.create(APP, "basic", pending_label("Acme CRM (OAuth)", CLAIM))
     other_claim = make_user.create(APP, "oauth", pending_label("Acme CRM (OAuth)", claim_of("urn:another")))
 
     result = driver.create(full_inputs(claim=CLAIM))
 
-    assert result.id not in (other_kind, other_claim)
-    assert len(connections(admin)) == 3
+    assert result.id != other_claim
+    assert sorted(connections(admin)) == sorted([other_claim, result.id])
+
+
+def test_a_leftover_under_a_label_since_changed_is_adopted(
+    driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser
+) -> None:
+    left = make_user.create(APP, "oauth-refresh", pending_label("Old label", CLAIM))
+
+    result = driver.create(full_inputs(claim=CLAIM, label="New label"))
+
+    assert result.id == left
+    assert connections(admin)[left]["label"] == "New label"
+
+
+def test_a_leftover_of_a_type_since_changed_is_deleted_not_adopted(
+    driver: ProviderDriver, admin: EmulatorAdmin, make_user: MakeUser
+) -> None:
+    left = make_user.create(APP, "basic", pending_label("Acme CRM (OAuth)", CLAIM))
+
+    result = driver.create(full_inputs(claim=CLAIM))
+
+    assert result.id != left
+    assert list(connections(admin)) == [result.id]
 
 
 def test_two_leftovers_of_the_same_resource_one_is_adopted_the_other_deleted(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import re
 import threading
@@ -44,6 +45,8 @@ __all__ = [
     "AppConnectionArgs",
     "AppConnectionProvider",
 ]
+
+log = logging.getLogger("zis_pulumi.make")
 
 CONNECTION_TYPES = ("oauth", "oauth-refresh", "oauth-resowncre", "oauth-clicre", "oauth-1", "apikey", "basic", "other")
 """The `type` values Make accepts on create."""
@@ -524,28 +527,33 @@ class AppConnectionProvider(BaseProvider):
         app = declared.app_name
         listed = _first_listings.get((self.make.base_url, app), lambda: self.make.list_connections(app))
         found = self._claimed(declared, claim, listed)
+        kind = make_kind(declared.type)
+        # Ours for sure, but of a type no longer declared (the type cannot change): not worth keeping.
+        stale = [c for c in found if make_kind(c.type) != kind]
+        found = [c for c in found if make_kind(c.type) == kind]
+        for extra in [*stale, *found[1:]]:  # more than one interrupted create of this resource: all ours
+            with contextlib.suppress(NotFoundError):
+                self.make.delete_connection(extra.name)
+            _remember(_deleted_here, self.make.base_url, extra.name)
         if found:
-            keep, *extra = found
-            for duplicate in extra:  # two interrupted creates of this resource: both are ours
-                with contextlib.suppress(NotFoundError):
-                    self.make.delete_connection(duplicate.name)
-                _remember(_deleted_here, self.make.base_url, duplicate.name)
-            pulumi.log.info(f"Adopting Make connection {keep.name!r}, left by an interrupted create of this resource")
+            keep = found[0]
+            log.info("adopting Make connection %r, left by an interrupted create of this resource", keep.name)
             return keep, {"label": keep.label, "connected_system_name": keep.connected_system_name}
         connection = self._post_connection(declared, claim)
         return connection, {"label": connection.label}
 
     def _claimed(self, declared: _Declared, claim: str, listed: Sequence[WireConnection]) -> list[WireConnection]:
-        """The listed connections that hold `claim`: by their label, or (same label and kind) by common data."""
-        base_url, kind = self.make.base_url, make_kind(declared.type)
+        """The listed connections that hold `claim`, of any type: by a pending label (whatever label it was
+        for), or, among those with the declared label, by their common data.
+
+        A create that finished but was not saved, under a label since changed, is not found: finding it
+        would mean reading the common data of every connection of the app.
+        """
+        base_url = self.make.base_url
         candidates = [
-            c
-            for c in listed
-            if make_kind(c.type) == kind
-            and not _seen(_deleted_here, base_url, c.name)
-            and not _seen(_made_here, base_url, c.name)
+            c for c in listed if not _seen(_deleted_here, base_url, c.name) and not _seen(_made_here, base_url, c.name)
         ]
-        ours = [c for c in candidates if c.label == pending_label(declared.label, claim)]
+        ours = [c for c in candidates if (c.label or "").endswith(pending_label("", claim))]
         lookalikes = [c for c in candidates if c.label == declared.label]
         if lookalikes:
             steps = [(f"GET common of {c.name}", _bind(self._claim_in_common, c.name)) for c in lookalikes]
