@@ -31,7 +31,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -42,10 +41,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.engine import Admin, find_pulumi, make_project  # noqa: E402
+from tests.support.pulumi_cli import EmulatorAdmin, PulumiProject, find_pulumi_bin  # noqa: E402
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings, Faults  # noqa: E402
 
 PROGRAM = ROOT / "bench" / "stack"
+PASSPHRASE = "zis-pulumi-bench"
 WORKERS = 4
 """Requests the dynamic provider process serves at a time (4 gRPC worker threads)."""
 SECTIONS = 4
@@ -312,7 +312,10 @@ PHASES = ("up", "preview", "refresh", "update", "destroy")
 
 
 def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
-    bin_dir = find_pulumi(args.bin)
+    try:
+        bin_dir = find_pulumi_bin(args.bin)
+    except FileNotFoundError as exc:
+        raise SystemExit(str(exc)) from None
     latency = args.latency_ms / 1000.0
     report = Report(
         shape=shape,
@@ -328,9 +331,11 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
     with (
         EmulatorServer(settings=settings, host="127.0.0.1", port=0) as server,
         tempfile.TemporaryDirectory(prefix="zis-bench-") as tmp,
+        EmulatorAdmin(server) as admin,
     ):
-        admin = Admin(server.base_url)
-        project = make_project(Path(tmp), PROGRAM, bin_dir, server.env(), "zis-pulumi-bench")
+        project = PulumiProject.create(
+            Path(tmp), PROGRAM, name="zis-pulumi-bench", bin_dir=bin_dir, settings=server.env(), passphrase=PASSPHRASE
+        )
         if args.skip_checkpoints:
             project.env["PULUMI_SKIP_CHECKPOINTS"] = "true"
 
@@ -341,7 +346,7 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
         # The engine's fixed cost: the same phases on a one-link stack, minus that link's requests.
         small = Shape(bundles=0, job_specs=0, links=1, connections=0, apps=1, touch_every=shape.touch_every)
         project.run("stack", "init", "overhead")
-        project.config("overhead", small.config())
+        project.config(small.config(), stack="overhead")
         project.run("preview", stack="overhead")  # warm-up: bytecode, plugin discovery
         for name, argv in (
             ("up", ["up", "--yes", "--skip-preview", *parallel]),
@@ -349,7 +354,7 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
             ("refresh", ["refresh", "--yes", "--skip-preview", *parallel]),
             ("destroy", ["destroy", "--yes", "--skip-preview", *parallel]),
         ):
-            admin.reset_counters()
+            admin.reset(counters_only=True)
             seconds = project.timed(*argv, stack="overhead")
             requests = int(admin.requests()["total"])
             report.overhead[name] = max(0.0, seconds - requests * latency)  # one resource: requests in sequence
@@ -358,8 +363,8 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
 
         def run_phases(stack: str, with_latency: bool) -> dict[str, Phase]:
             project.run("stack", "init", stack)
-            project.config(stack, shape.config())
-            project.config(stack, {"makeSecret": "bench-make-client-secret"}, secret=True)
+            project.config(shape.config(), stack=stack)
+            project.config({"makeSecret": "bench-make-client-secret"}, secret=True, stack=stack)
             admin.settings(latency_ms=args.latency_ms if with_latency else 0)
             results: dict[str, Phase] = {}
             for name in PHASES:
@@ -371,12 +376,10 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
                     "destroy": ["destroy", "--yes", "--skip-preview"],
                 }[name] + parallel
                 if name == "update":
-                    project.config(stack, {"touch": 1})
-                admin.reset_counters()
+                    project.config({"touch": 1}, stack=stack)
+                admin.reset(counters_only=True)
                 log(f"{stack} {name}: pulumi {' '.join(argv)} …")
-                started = time.monotonic()
-                project.run(*argv, stack=stack)
-                seconds = time.monotonic() - started
+                seconds = project.timed(*argv, stack=stack)
                 counted = admin.requests()
                 minimum_by_endpoint = shape.minimum(name)
                 minimum = sum(minimum_by_endpoint.values())
@@ -402,7 +405,6 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
             for name, phase in phases.items():
                 phase.zero_latency_seconds = baseline[name].seconds
         report.phases.extend(phases.values())
-        admin.close()
     return report
 
 

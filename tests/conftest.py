@@ -1,47 +1,16 @@
-"""Fixtures shared by the provider and client tests: one emulator on loopback for the session."""
+"""Fixtures shared by the provider and client tests (one emulator on loopback for the session), and the CLI the
+engine and reliability suites drive."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.support.pulumi_cli import EmulatorAdmin as EmulatorAdmin  # the provider and client tests import it here
+from tests.support.pulumi_cli import emptied_emulator, find_pulumi_bin
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
-
-
-class EmulatorAdmin:
-    """The emulator's admin API: state, request counts, settings."""
-
-    def __init__(self, server: EmulatorServer) -> None:
-        self.server = server
-        self.http = httpx.Client(base_url=server.base_url, timeout=30)
-
-    def state(self) -> dict[str, Any]:
-        return self.http.get("/_emulator/state").raise_for_status().json()  # type: ignore[no-any-return]
-
-    def requests(self) -> dict[str, Any]:
-        return self.http.get("/_emulator/requests").raise_for_status().json()  # type: ignore[no-any-return]
-
-    def request_count(self) -> int:
-        return int(self.requests()["total"])
-
-    def reset(self, counters_only: bool = False) -> None:
-        """Empty the emulator (or only its request counters); a full reset also restores its start settings."""
-        body = {"counters_only": True} if counters_only else {"settings": True}
-        self.http.post("/_emulator/reset", json=body).raise_for_status()
-
-    def settings(self, **changes: Any) -> dict[str, Any]:
-        if changes:
-            return self.http.put("/_emulator/settings", json=changes).raise_for_status().json()  # type: ignore[no-any-return]
-        return self.http.get("/_emulator/settings").raise_for_status().json()  # type: ignore[no-any-return]
-
-    def seed_oauth_connection(self, integration: str, name: str, **fields: Any) -> None:
-        """An OAuth connection, as only Zendesk's UI can make one."""
-        self.http.post(
-            f"/_emulator/zis/{integration}/oauth_connections", json={"name": name, **fields}
-        ).raise_for_status()
 
 
 @pytest.fixture(scope="session")
@@ -53,11 +22,8 @@ def emulator() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def admin(emulator: EmulatorServer) -> Iterator[EmulatorAdmin]:
     """The admin API, with the emulator emptied and its faults cleared before each test."""
-    admin = EmulatorAdmin(emulator)
-    admin.reset()
-    yield admin
-    admin.reset()
-    admin.http.close()
+    with emptied_emulator(emulator) as admin:
+        yield admin
 
 
 @pytest.fixture
@@ -72,3 +38,15 @@ def stack_config(emulator: EmulatorServer, admin: EmulatorAdmin) -> dict[str, st
         "make:baseUrl": env["MAKE_BASE_URL"],
         "make:apiToken": env["MAKE_API_TOKEN"],
     }
+
+
+@pytest.fixture(scope="session")
+def pulumi_bin() -> Path:
+    """The directory of the pulumi CLI: ZIS_PULUMI_BIN (set by `make test`) or scripts/install-pulumi.sh.
+
+    Without one the engine and reliability tests fail rather than skip: CI must run them.
+    """
+    try:
+        return find_pulumi_bin()
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))

@@ -17,23 +17,19 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
-from tests.conftest import EmulatorAdmin
-from tests.engine.conftest import PulumiFailed
-from tests.engine.conftest import pulumi_bin as pulumi_bin  # the fixture: the CLI, built or found
+from tests.support.pulumi_cli import EmulatorAdmin, PulumiProject, change_summary, emptied_emulator
 from zis_pulumi.app_connection import CLAIM_KEY
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
@@ -41,6 +37,7 @@ from .program.spec import APPS, INTEGRATION, StackSpec, make_kind, stack_spec
 
 PROGRAM = Path(__file__).resolve().parent / "program"
 PASSPHRASE = "reliability-tests"
+STACK = "rel"
 LINKS = int(os.environ.get("ZIS_RELIABILITY_LINKS", "40"))
 CONNECTIONS = int(os.environ.get("ZIS_RELIABILITY_CONNECTIONS", "6"))
 CYCLES = int(os.environ.get("ZIS_RELIABILITY_CYCLES", "2"))
@@ -65,11 +62,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # --- the emulator ---------------------------------------------------------------------------------
 
 
-class Admin(EmulatorAdmin):
-    """The emulator's admin API (tests/conftest.py), plus the counter reset the suites call often."""
-
-    def reset_counters(self) -> None:
-        self.reset(counters_only=True)
+Admin = EmulatorAdmin
+"""The emulator's admin API (tests/support/pulumi_cli.py), by the name this suite's tests use."""
 
 
 @pytest.fixture(scope="session")
@@ -86,11 +80,8 @@ def rel_emulator() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def admin(rel_emulator: EmulatorServer) -> Iterator[Admin]:
     """The admin API, with the emulator emptied and its faults off before and after each test."""
-    admin = Admin(rel_emulator)
-    admin.reset()
-    yield admin
-    admin.reset()
-    admin.http.close()
+    with emptied_emulator(rel_emulator) as admin:
+        yield admin
 
 
 def secret_values(server: EmulatorServer) -> dict[str, str]:
@@ -135,33 +126,19 @@ def leaks(server: EmulatorServer, entries: list[tuple[str, str]], *, engine_rpc_
 
 
 @dataclass
-class Project:
-    """A copy of the reliability program with its own file backend and stack, run with the emulator's env."""
+class Project(PulumiProject):
+    """A copy of the reliability program with its own file backend and stack, run with the emulator's env.
 
-    dir: Path
-    env: dict[str, str]
-    stack: str = "rel"
+    Every command's output is kept, here and in the session's TRANSCRIPT, for the secrets checks.
+    """
+
     outputs: list[tuple[str, str]] = field(default_factory=list)
+    timeout: ClassVar[float | None] = 900
 
-    def _record(self, what: str, result: subprocess.CompletedProcess[str]) -> None:
+    def ran(self, what: str, result: subprocess.CompletedProcess[str]) -> None:
         entry = (what, f"{result.stdout}\n{result.stderr}")
         self.outputs.append(entry)
         TRANSCRIPT.append(entry)
-
-    def run(self, *argv: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        args = list(argv)
-        result = subprocess.run(
-            ["pulumi", *args, "--non-interactive"],
-            cwd=self.dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        self._record(f"pulumi {' '.join(args)}", result)
-        if check and result.returncode != 0:
-            raise PulumiFailed(args, result)
-        return result
 
     def up(self, *extra: str) -> subprocess.CompletedProcess[str]:
         return self.run("up", "--yes", "--skip-preview", "--parallel", "16", *extra)
@@ -175,52 +152,15 @@ class Project:
 
     def preview_changes(self) -> dict[str, int]:
         """Counts by operation of a `pulumi preview` (`same` included)."""
-        result = self.run("preview", "--json")
-        steps = json.loads(result.stdout).get("steps", [])
-        return dict(Counter(str(step["op"]) for step in steps))
+        return dict(Counter(str(step["op"]) for step in self.preview_steps()))
 
     def assert_no_changes(self) -> None:
         changes = {op: n for op, n in self.preview_changes().items() if op not in ("same", "read")}
         assert not changes, f"a preview right after shows changes: {changes}"
 
-    def config(self, values: dict[str, Any], secret: bool = False) -> None:
-        for key, value in values.items():
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            self.run("config", "set", *(["--secret"] if secret else []), key, str(value))
-
     def export(self) -> dict[str, Any]:
         result = self.run("stack", "export")
         return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-    def popen(self, *argv: str) -> subprocess.Popen[str]:
-        """Start a pulumi command in its own process group (so the whole tree can be waited for)."""
-        return subprocess.Popen(
-            ["pulumi", *argv, "--non-interactive"],
-            cwd=self.dir,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-
-
-def change_summary(stdout: str) -> dict[str, int]:
-    """Counts by operation from `--json` output: one document, or (with --skip-preview) a stream of events."""
-    try:
-        documents = [json.loads(stdout)]
-    except ValueError:
-        documents = [json.loads(line) for line in stdout.splitlines() if line.strip().startswith("{")]
-    for document in reversed(documents):
-        summary = (
-            document.get("changeSummary")
-            or document.get("summary")
-            or (document.get("summaryEvent") or {}).get("resourceChanges")
-        )
-        if summary:
-            return {str(k): int(v) for k, v in summary.items()}
-    return {}
 
 
 def make_project(
@@ -234,33 +174,24 @@ def make_project(
     credentials_in_config: bool = False,
 ) -> Project:
     """A project of the reliability program; credentials in the environment, or as secret stack config."""
-    workdir = tmp / "project"
-    shutil.copytree(PROGRAM, workdir, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
-    (workdir / "Pulumi.yaml").write_text(
-        f"name: zis-pulumi-reliability\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n"
-    )
-    (tmp / "state").mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "MAKE_", "PULUMI_"))}
     server_env = server.env()
-    if credentials_in_config:
-        env.update({k: server_env[k] for k in ("ZENDESK_BASE_URL", "MAKE_BASE_URL")})
-    else:
-        env.update(server_env)
-    env.update(
-        {
-            "PATH": os.pathsep.join([str(pulumi_bin), str(Path(sys.executable).parent), env.get("PATH", "")]),
-            "PULUMI_BACKEND_URL": (tmp / "state").as_uri(),
-            "PULUMI_HOME": str(tmp / "pulumi-home"),
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+    # With the credentials in the stack config, the environment gives only where the emulator is.
+    env_keys = ("ZENDESK_BASE_URL", "MAKE_BASE_URL") if credentials_in_config else tuple(server_env)
+    project = Project.create(
+        tmp,
+        PROGRAM,
+        name="zis-pulumi-reliability",
+        bin_dir=pulumi_bin,
+        settings={
+            **{k: server_env[k] for k in env_keys},
             # Keep the retries of the injected faults short; the policy itself is what is tested.
             "ZIS_PULUMI_RETRY_MAX_SECONDS": "60",
             "ZIS_RELIABILITY_PROGRAM_SECRET": PROGRAM_SECRET,
-        }
+        },
+        passphrase=PASSPHRASE,
+        ignore=("__pycache__", "__init__.py"),
     )
-    project = Project(dir=workdir, env=env)
-    project.run("stack", "init", project.stack)
+    project.run("stack", "init", STACK)
     project.config({"links": links, "connections": connections, "generation": 0, **(config or {})})
     project.config({"makeSecret": MAKE_SECRET}, secret=True)
     if credentials_in_config:
@@ -406,3 +337,22 @@ def wait_group(pgid: int, timeout: float) -> bool:
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, sig)
+
+
+def kill_strays(workdir: Path) -> list[int]:
+    """Kill what a killed `pulumi` left running in `workdir` (its language host and provider start their own
+    process groups, so killing the CLI's group misses them); returns their ids."""
+    root = workdir.resolve()
+    killed: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cwd = (entry / "cwd").resolve()
+        except OSError:
+            continue
+        if cwd == root or root in cwd.parents:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+    return killed

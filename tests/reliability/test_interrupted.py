@@ -22,7 +22,7 @@ from pathlib import Path
 
 from zis_pulumi.emulator import EmulatorServer
 
-from .conftest import Admin, assert_holds, declared, kill_group, leaks, make_project, wait_group
+from .conftest import Admin, assert_holds, declared, kill_group, kill_strays, leaks, make_project, wait_group
 
 MAKE_CREATE = "POST /api/v2/sdk/apps/{app}/connections"
 LINK_CREATE = "POST /api/services/zis/links/{integration}"
@@ -70,7 +70,8 @@ def test_a_killed_up_converges_after_cancel_refresh_and_up(
     finally:
         if not wait_group(process.pid, 20):
             kill_group(process.pid)
-    settle(admin)
+    settle(admin)  # the provider outlives the CLI and may finish its creates: let it, as it would
+    kill_strays(project.dir)
     admin.settings(latency_ms=0)
 
     # What the kill left: a lock, and pending creates.
@@ -119,6 +120,7 @@ def test_a_sigint_alone_cancels_cleanly(
     finally:
         if not wait_group(process.pid, 20):
             kill_group(process.pid)
+        kill_strays(project.dir)
     assert process.returncode != 0, "the up was not cancelled"
     settle(admin)
     admin.settings(latency_ms=0)
