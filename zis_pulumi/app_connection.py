@@ -509,11 +509,10 @@ class AppConnectionProvider(BaseProvider):
             declared = _Declared.of(props)
             claim = declared.claim or uuid.uuid4().hex[:20]  # without a URN (direct use): recovery within this call
             connection, baseline = self._adopt_or_post(declared, claim)
-            steps = self._write_steps(connection.name, declared, baseline, claim=claim)
-            last = [step for step in steps if step[0].startswith("PATCH")]
+            puts, patch = self._write_steps(connection.name, declared, baseline, claim=claim)
             try:
-                _run_all([step for step in steps if step not in last])
-                _run_all(last)
+                _run_all(puts)
+                _run_all(patch)
             except _StepFailed as failed:
                 self._roll_back(connection.name, declared, failed)
             _remember(_made_here, self.make.base_url, connection.name)
@@ -532,9 +531,7 @@ class AppConnectionProvider(BaseProvider):
         stale = [c for c in found if make_kind(c.type) != kind]
         found = [c for c in found if make_kind(c.type) == kind]
         for extra in [*stale, *found[1:]]:  # more than one interrupted create of this resource: all ours
-            with contextlib.suppress(NotFoundError):
-                self.make.delete_connection(extra.name)
-            _remember(_deleted_here, self.make.base_url, extra.name)
+            self._discard(extra.name)
         if found:
             keep = found[0]
             log.info("adopting Make connection %r, left by an interrupted create of this resource", keep.name)
@@ -597,8 +594,7 @@ class AppConnectionProvider(BaseProvider):
             ours = sorted((c for c in after if c.label == label), key=lambda c: c.name)
             if ours:
                 for duplicate in ours[1:]:
-                    with contextlib.suppress(NotFoundError):
-                        self.make.delete_connection(duplicate.name)
+                    self._discard(duplicate.name)
                 return ours[0]
             if attempt >= _MAX_POST_ATTEMPTS:
                 raise ZisPulumiError(
@@ -626,32 +622,30 @@ class AppConnectionProvider(BaseProvider):
 
     def _write_steps(
         self, name: str, declared: _Declared, baseline: Mapping[str, Any], *, claim: str | None = None
-    ) -> list[tuple[str, Callable[[], Any]]]:
-        """The PATCH and PUTs that bring the connection from `baseline` (what Make is known to hold) to
-        the declared state. A section or `common` no longer declared is left as Make has it.
+    ) -> tuple[list[tuple[str, Callable[[], Any]]], list[tuple[str, Callable[[], Any]]]]:
+        """The requests that bring the connection from `baseline` (what Make is known to hold) to the
+        declared state: the PUTs, and apart from them the PATCH of label and connected system (a create
+        sends it last). A section or `common` no longer declared is left as Make has it.
 
         With a `claim` (a create), `common` is written whether declared or not, holding the claim.
         """
         make = self.make
-        steps: list[tuple[str, Callable[[], Any]]] = []
+        puts: list[tuple[str, Callable[[], Any]]] = []
+        for prop, value in declared.sections.items():
+            if not same(value, baseline.get(prop)):
+                wire = _section(prop).wire
+                puts.append((f"PUT section {wire}", _bind(make.set_section, name, wire, value)))
+        held = claim or declared.claim
+        if claim is not None or (declared.common is not None and not same(declared.common, baseline.get("common"))):
+            common = {**(declared.common or {}), **({CLAIM_KEY: held} if held else {})}
+            puts.append(("PUT common", _bind(make.set_common, name, common)))
         changes: dict[str, Any] = {}
         if declared.label != baseline.get("label"):
             changes["label"] = declared.label
         if declared.connected_system_name != baseline.get("connected_system_name"):
             changes["connectedSystemName"] = declared.connected_system_name
-        if changes:
-            steps.append((f"PATCH {' and '.join(changes)}", _bind(make.update_connection, name, changes)))
-        for prop, value in declared.sections.items():
-            if not same(value, baseline.get(prop)):
-                wire = _section(prop).wire
-                steps.append((f"PUT section {wire}", _bind(make.set_section, name, wire, value)))
-        if claim is not None:
-            common = {**(declared.common or {}), CLAIM_KEY: claim}
-            steps.append(("PUT common", _bind(make.set_common, name, common)))
-        elif declared.common is not None and not same(declared.common, baseline.get("common")):
-            common = {**declared.common, CLAIM_KEY: declared.claim} if declared.claim else declared.common
-            steps.append(("PUT common", _bind(make.set_common, name, common)))
-        return steps
+        patch = [(f"PATCH {' and '.join(changes)}", _bind(make.update_connection, name, changes))] if changes else []
+        return puts, patch
 
     # --- read ----------------------------------------------------------------------------------
 
@@ -713,7 +707,8 @@ class AppConnectionProvider(BaseProvider):
             )
             if recreate:
                 self.make.recreate_connection(name)
-            steps = self._write_steps(name, declared, {} if recreate else olds)
+            puts, patch = self._write_steps(name, declared, {} if recreate else olds)
+            steps = [*patch, *puts]
             try:
                 _run_all(steps)
             except _StepFailed as failed:
@@ -729,8 +724,12 @@ class AppConnectionProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DELETE; a connection already gone is deleted. (Make finishes deleting in the background.)"""
-        name = str(props.get("name") or id_)
-        with _scrubbed(props.get("common")), contextlib.suppress(NotFoundError):
+        with _scrubbed(props.get("common")):
+            self._discard(str(props.get("name") or id_))
+
+    def _discard(self, name: str) -> None:
+        """Delete the connection (gone already is fine) and remember it: Make may list it a while longer."""
+        with contextlib.suppress(NotFoundError):
             self.make.delete_connection(name)
         _remember(_deleted_here, self.make.base_url, name)
 

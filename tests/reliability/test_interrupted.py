@@ -18,11 +18,12 @@ import json
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from zis_pulumi.emulator import EmulatorServer
 
-from .conftest import Admin, assert_holds, declared, kill_group, kill_strays, leaks, make_project, wait_group
+from .conftest import Admin, Project, assert_holds, declared, kill_group, kill_strays, leaks, make_project, wait_group
 
 MAKE_CREATE = "POST /api/v2/sdk/apps/{app}/connections"
 LINK_CREATE = "POST /api/services/zis/links/{integration}"
@@ -47,21 +48,31 @@ def pending_operations(export: dict[str, object]) -> list[str]:
     return [f"{op['type']} {op['resource']['urn'].split('::')[-1]}" for op in operations]
 
 
+def up_in_flight(project: Project, ready: Callable[[], bool]) -> subprocess.Popen[str]:
+    """Start `pulumi up` and return once `ready()` says the moment to interrupt it has come."""
+    process = project.popen("up", "--yes", "--skip-preview", "--parallel", "16")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None and not ready():
+        time.sleep(0.02)
+    if process.poll() is not None:
+        stdout, stderr = process.communicate()
+        raise AssertionError(f"the up finished before it could be interrupted:\n{stdout[-2000:]}\n{stderr[-2000:]}")
+    return process
+
+
 def test_a_killed_up_converges_after_cancel_refresh_and_up(
     tmp_path: Path, pulumi_bin: Path, rel_emulator: EmulatorServer, admin: Admin
 ) -> None:
     project = make_project(tmp_path, pulumi_bin, rel_emulator)
     # Slow enough that creates are in flight when the CLI dies: links and Make connections alike.
     admin.settings(latency_ms=800)
-    process = project.popen("up", "--yes", "--skip-preview", "--parallel", "16")
+
+    def creates_in_flight() -> bool:
+        counts = admin.requests()["by_endpoint"]
+        return bool(counts.get(MAKE_CREATE, 0) >= 2 and counts.get(LINK_CREATE, 0) >= 4)
+
+    process = up_in_flight(project, creates_in_flight)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            counts = admin.requests()["by_endpoint"]
-            if counts.get(MAKE_CREATE, 0) >= 2 and counts.get(LINK_CREATE, 0) >= 4:
-                break
-            time.sleep(0.02)
-        assert process.poll() is None, "the up finished before it could be interrupted"
         process.send_signal(signal.SIGINT)
         time.sleep(0.3)  # Pulumi starts a graceful cancel: in-flight creates would finish; do not wait for it
         process.kill()
@@ -105,12 +116,8 @@ def test_a_sigint_alone_cancels_cleanly(
     """One Ctrl-C: Pulumi lets the creates in flight finish and saves them; a plain `up` then finishes."""
     project = make_project(tmp_path, pulumi_bin, rel_emulator)
     admin.settings(latency_ms=300)
-    process = project.popen("up", "--yes", "--skip-preview", "--parallel", "16")
+    process = up_in_flight(project, lambda: admin.request_count() >= 20)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None and admin.request_count() < 20:
-            time.sleep(0.02)
-        assert process.poll() is None, "the up finished before it could be interrupted"
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=120)
         project.outputs.append(("the interrupted up", f"{stdout}\n{stderr}"))
