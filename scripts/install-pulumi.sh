@@ -142,12 +142,11 @@ install -m 0755 "$hostsrc/pulumi-resource-pulumi-python" "$work/host/bin/pulumi-
 ln "$cli/pulumi" "$work/host/bin/pulumi" 2>/dev/null || cp "$cli/pulumi" "$work/host/bin/pulumi"
 touch "$work/host/.complete"
 
-# Install atomically (rename of a complete directory), then drop the bin dirs of older language hosts.
+# Install atomically (rename of a complete directory). Bin dirs of other language hosts stay: checkouts of
+# other branches may be using them right now; those unused for 14 days go.
 final="$dest/host-$host_hash"
 if [ -e "$final" ]; then rm -rf "$final.old"; mv "$final" "$final.old"; fi
 mv "$work/host" "$final"
-for old in "$dest"/host-*; do
-  [ "$old" = "$final" ] || rm -rf "$old"
-done
+find "$dest" -mindepth 1 -maxdepth 1 -name 'host-*' ! -path "$final" -mtime +14 -exec rm -rf {} + 2>/dev/null || true
 log "pulumi v$version ready in $bin (took $(( $(date +%s) - t0 ))s)"
 echo "$bin"

@@ -3,7 +3,7 @@
 Everything users import is listed here; the modules behind it hold one resource (or lookup) each.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .app_connection import CONNECTION_TYPES, AppConnection, AppConnectionArgs
 from .bundle import DEFAULT_TEMPLATE_VERSION, Bundle, BundleArgs, Flow, HttpAction, JobSpec, load_bundle
