@@ -4,7 +4,8 @@ Each resource's state holds its provider object pickled by dill: the class by mo
 attributes. A stack is created here with the previous release installed in a venv of its own (built from its
 git tag), then the current code previews it (no change), refreshes it (no change), updates it and destroys it:
 what a user's next `pulumi up` after `pip install --upgrade zis-pulumi` does. The program is the release's own
-quick start, as users keep the program they wrote against the release they had.
+quick start, as users keep the program they wrote against the release they had. No test depends on another:
+those that only look share one stack, each that changes it makes its own (on an emulator of its own).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,9 @@ import pytest
 
 import zis_pulumi
 from tests.engine.conftest import Project, make_project
-from tests.support.pulumi_cli import EmulatorAdmin, change_summary, emptied_emulator
+from tests.support.pulumi_cli import EmulatorAdmin, change_summary
 from tests.support.releases import RELEASES, InstalledRelease, install
-from zis_pulumi.emulator import EmulatorServer
+from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
 INTEGRATION = "acme_sync"
 LOOKUP = "GET /api/services/zis/integrations/{integration}/connections/all"
@@ -65,25 +67,21 @@ def release(request: pytest.FixtureRequest) -> InstalledRelease:
     return install(request.param)
 
 
-@pytest.fixture(scope="module")
-def old_stack(
-    tmp_path_factory: pytest.TempPathFactory,
-    pulumi_bin: Path,
-    engine_emulator: EmulatorServer,
-    release: InstalledRelease,
-) -> Iterator[tuple[Project, EmulatorAdmin]]:
-    with emptied_emulator(engine_emulator) as admin:
-        env = engine_emulator.env()
+@contextmanager
+def release_stack(tmp: Path, pulumi_bin: Path, release: InstalledRelease) -> Iterator[tuple[Project, EmulatorAdmin]]:
+    """The release's quick-start stack, made by the release on an emulator of its own, then handed to this code."""
+    with (
+        EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as emulator,
+        EmulatorAdmin(emulator) as admin,
+    ):
+        env = emulator.env()
         httpx.post(
-            f"{engine_emulator.base_url}/api/services/zis/integrations/{INTEGRATION}/connections/bearer_token",
+            f"{emulator.base_url}/api/services/zis/integrations/{INTEGRATION}/connections/bearer_token",
             headers={"Authorization": f"Bearer {env['ZENDESK_OAUTH_TOKEN']}", "User-Agent": "tests"},
             json={"name": "jira", "token": "jira-secret-token", "allowed_domain": "acme.atlassian.net"},
         ).raise_for_status()
-        program = release.source / "examples" / "quickstart"
-        project = make_project(
-            tmp_path_factory.mktemp(f"upgrade-{release.release.version}"), pulumi_bin, engine_emulator, program
-        )
-        versions = project.dir.parent / "versions.log"
+        project = make_project(tmp, pulumi_bin, emulator, release.source / "examples" / "quickstart")
+        versions = tmp / "versions.log"
         record_version(project, versions)
         use_python(project, release.venv)
         project.up()
@@ -94,7 +92,24 @@ def old_stack(
         yield project, admin
 
 
-def test_01_the_release_made_every_kind_with_its_own_provider_classes(
+@pytest.fixture(scope="module")
+def old_stack(
+    tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, release: InstalledRelease
+) -> Iterator[tuple[Project, EmulatorAdmin]]:
+    """One stack for the tests that only look (each test that changes the stack makes its own)."""
+    with release_stack(tmp_path_factory.mktemp("upgrade-shared"), pulumi_bin, release) as stack:
+        yield stack
+
+
+@pytest.fixture
+def own_old_stack(
+    tmp_path: Path, pulumi_bin: Path, release: InstalledRelease
+) -> Iterator[tuple[Project, EmulatorAdmin]]:
+    with release_stack(tmp_path, pulumi_bin, release) as stack:
+        yield stack
+
+
+def test_the_release_made_every_kind_with_its_own_provider_classes(
     old_stack: tuple[Project, EmulatorAdmin], release: InstalledRelease
 ) -> None:
     project, admin = old_stack
@@ -107,7 +122,7 @@ def test_01_the_release_made_every_kind_with_its_own_provider_classes(
     assert Path(sys.prefix) != release.venv
 
 
-def test_02_providers_pickled_by_the_release_load_with_the_current_code(
+def test_providers_pickled_by_the_release_load_with_the_current_code(
     old_stack: tuple[Project, EmulatorAdmin],
 ) -> None:
     project, _ = old_stack
@@ -118,7 +133,7 @@ def test_02_providers_pickled_by_the_release_load_with_the_current_code(
         assert provider.__dict__ == {}, "a pickled provider carries no attribute (and so no credential)"
 
 
-def test_03_preview_with_the_current_code_shows_no_change(old_stack: tuple[Project, EmulatorAdmin]) -> None:
+def test_preview_with_the_current_code_shows_no_change(old_stack: tuple[Project, EmulatorAdmin]) -> None:
     project, admin = old_stack
     admin.reset(counters_only=True)
     project.run("preview", "--expect-no-changes")
@@ -127,14 +142,14 @@ def test_03_preview_with_the_current_code_shows_no_change(old_stack: tuple[Proje
     assert {endpoint for endpoint in requests if endpoint != LOOKUP} == set(), requests
 
 
-def test_04_refresh_with_the_current_code_shows_no_change(old_stack: tuple[Project, EmulatorAdmin]) -> None:
-    project, _ = old_stack
+def test_refresh_with_the_current_code_shows_no_change(own_old_stack: tuple[Project, EmulatorAdmin]) -> None:
+    project, _ = own_old_stack
     project.run("refresh", "--yes", "--expect-no-changes", "--skip-preview")
     project.run("preview", "--expect-no-changes")
 
 
-def test_05_update_with_the_current_code(old_stack: tuple[Project, EmulatorAdmin]) -> None:
-    project, admin = old_stack
+def test_update_with_the_current_code(own_old_stack: tuple[Project, EmulatorAdmin]) -> None:
+    project, admin = own_old_stack
     project.edit('"priority": "high"', '"priority": "low"')
     project.edit('description="Open a Jira issue for every new ticket"', 'description="Open a Jira issue per ticket"')
     project.config({"crmClientSecret": "rotated-after-upgrade"}, secret=True)
@@ -149,8 +164,8 @@ def test_05_update_with_the_current_code(old_stack: tuple[Project, EmulatorAdmin
     project.run("preview", "--expect-no-changes")
 
 
-def test_06_destroy_with_the_current_code_removes_everything(old_stack: tuple[Project, EmulatorAdmin]) -> None:
-    project, admin = old_stack
+def test_destroy_with_the_current_code_removes_everything(own_old_stack: tuple[Project, EmulatorAdmin]) -> None:
+    project, admin = own_old_stack
     project.run("destroy", "--yes", "--skip-preview")
     state = admin.state()
     assert state["zis"]["links"] == {}
