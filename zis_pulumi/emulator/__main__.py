@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import shlex
 import signal
 import sys
@@ -26,6 +27,8 @@ from .server import EmulatorServer
 from .settings import EmulatorSettings
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+# What Make's TypeScript SDK takes for an API key, and so sends as `Token …` (@makehq/sdk 1.6.10, src/utils.ts).
+MAKE_API_KEY_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -44,7 +47,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     credentials.add_argument("--email", default=defaults.email)
     credentials.add_argument("--api-token", default=defaults.api_token)
     credentials.add_argument("--oauth-token", default=defaults.oauth_token)
-    credentials.add_argument("--make-token", default=defaults.make_token)
+    credentials.add_argument("--make-token", default=defaults.make_token, help="Make API token (a UUID, as Make's)")
+    credentials.add_argument("--make-oauth-token", default=defaults.make_oauth_token, help="Make OAuth access token")
     credentials.add_argument("--zendesk-account-id", type=int, default=defaults.zendesk_account_id)
 
     faults = parser.add_argument_group("faults (API requests only)")
@@ -89,6 +93,7 @@ def settings_from(arguments: argparse.Namespace) -> EmulatorSettings:
         api_token=arguments.api_token,
         oauth_token=arguments.oauth_token,
         make_token=arguments.make_token,
+        make_oauth_token=arguments.make_oauth_token,
         zendesk_account_id=arguments.zendesk_account_id,
         faults=faults,
         job_spec_reinstall=arguments.job_spec_reinstall,
@@ -120,6 +125,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"zis-emulator: invalid settings:\n{error}", file=sys.stderr)
         return 2
+
+    if not MAKE_API_KEY_SHAPE.fullmatch(settings.make_token):
+        print(
+            "zis-emulator: warning: the Make token is not a UUID; Make's own SDK will send it as"
+            " `Authorization: Bearer`, which is for the Make OAuth token (--make-oauth-token), and be refused",
+            file=sys.stderr,
+        )
 
     stop_requested = threading.Event()
 

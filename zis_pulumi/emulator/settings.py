@@ -16,6 +16,24 @@ JobSpecReinstall = Literal["ok", "conflict"]
 LinkDuplicate = Literal["conflict", "unprocessable", "duplicate"]
 SectionFormat = Literal["jsonc", "text", "json_string"]
 
+# The default credentials are fixed (so they can be printed, documented and typed by hand) and shaped like the real
+# ones, so the vendors' own clients send them as they would send real ones:
+# - a Make API key is a UUID v4; Make's TypeScript SDK (@makehq/sdk 1.6.10, src/utils.ts `isAPIKey`) sends
+#   `Authorization: Token …` only for a token matching /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-
+#   [0-9a-f]{12}$/i and `Bearer …` for anything else, which it takes for an OAuth access token;
+# - a Make OAuth access token is a JWT ("access_token": "eyJ..." in the token responses of
+#   https://developers.make.com/api-documentation/authentication/oauth-flow); this one is not signed by anyone;
+# - a Zendesk API token is 40 letters and digits, a Zendesk OAuth access token 64 hex digits.
+DEFAULT_API_TOKEN = "emulatorZendeskApiToken00000000000000001"
+DEFAULT_OAUTH_TOKEN = "0" * 60 + "e1a1"
+DEFAULT_MAKE_TOKEN = "00000000-0000-4000-8000-000000000001"
+DEFAULT_MAKE_OAUTH_TOKEN = (
+    "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9"
+    ".eyJpc3MiOiJodHRwczovL3d3dy5tYWtlLmNvbSIsInN1YiI6Inppcy1lbXVsYXRvciIs"
+    "InNjb3BlIjoic2RrLWFwcHM6cmVhZCBzZGstYXBwczp3cml0ZSJ9"
+    ".emlzLWVtdWxhdG9yLXNpZ25hdHVyZS1ub3QtY2hlY2tlZA"
+)
+
 
 class EmulatorSettings(BaseModel):
     """Everything that can be set at start (and, through ``PUT /_emulator/settings``, at run time)."""
@@ -23,9 +41,12 @@ class EmulatorSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(default="admin@example.com", description="Zendesk admin email (basic auth user).")
-    api_token: str = Field(default="emulator-api-token", description="Zendesk API token (basic auth).")
-    oauth_token: str = Field(default="emulator-oauth-token", description="ZIS OAuth bearer token.")
-    make_token: str = Field(default="emulator-make-token", description="Make API token (`Token …`).")
+    api_token: str = Field(default=DEFAULT_API_TOKEN, description="Zendesk API token (basic auth).")
+    oauth_token: str = Field(default=DEFAULT_OAUTH_TOKEN, description="ZIS OAuth bearer token.")
+    make_token: str = Field(default=DEFAULT_MAKE_TOKEN, description="Make API token (`Token …`).")
+    make_oauth_token: str = Field(
+        default=DEFAULT_MAKE_OAUTH_TOKEN, description="Make OAuth 2.0 access token (`Bearer …`)."
+    )
     zendesk_account_id: int = Field(default=12345, description="Account id reported on bundles and links.")
     faults: Faults = Field(default_factory=Faults)
     job_spec_reinstall: JobSpecReinstall = Field(
