@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import shlex
 import signal
 import sys
@@ -27,8 +26,6 @@ from .server import EmulatorServer
 from .settings import EmulatorSettings
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
-# What Make's TypeScript SDK takes for an API key, and so sends as `Token …` (@makehq/sdk 1.6.10, src/utils.ts).
-MAKE_API_KEY_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -126,12 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"zis-emulator: invalid settings:\n{error}", file=sys.stderr)
         return 2
 
-    if not MAKE_API_KEY_SHAPE.fullmatch(settings.make_token):
-        print(
-            "zis-emulator: warning: the Make token is not a UUID; Make's own SDK will send it as"
-            " `Authorization: Bearer`, which is for the Make OAuth token (--make-oauth-token), and be refused",
-            file=sys.stderr,
-        )
+    for warning in settings.credential_warnings():
+        print(f"zis-emulator: warning: {warning}", file=sys.stderr)
 
     stop_requested = threading.Event()
 

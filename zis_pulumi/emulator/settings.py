@@ -6,6 +6,7 @@ The behaviour switches choose among the plausible answers where the vendors' beh
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,11 +20,12 @@ SectionFormat = Literal["jsonc", "text", "json_string"]
 # The default credentials are fixed (so they can be printed, documented and typed by hand) and shaped like the real
 # ones, so the vendors' own clients send them as they would send real ones:
 # - a Make API key is a UUID v4; Make's TypeScript SDK (@makehq/sdk 1.6.10, src/utils.ts `isAPIKey`) sends
-#   `Authorization: Token …` only for a token matching /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-
-#   [0-9a-f]{12}$/i and `Bearer …` for anything else, which it takes for an OAuth access token;
+#   `Authorization: Token …` only for a token of MAKE_API_KEY_SHAPE (its UUIDv4_RE) and `Bearer …` for anything
+#   else, which it takes for an OAuth access token;
 # - a Make OAuth access token is a JWT ("access_token": "eyJ..." in the token responses of
 #   https://developers.make.com/api-documentation/authentication/oauth-flow); this one is not signed by anyone;
 # - a Zendesk API token is 40 letters and digits, a Zendesk OAuth access token 64 hex digits.
+MAKE_API_KEY_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.IGNORECASE)
 DEFAULT_API_TOKEN = "emulatorZendeskApiToken00000000000000001"
 DEFAULT_OAUTH_TOKEN = "0" * 60 + "e1a1"
 DEFAULT_MAKE_TOKEN = "00000000-0000-4000-8000-000000000001"
@@ -66,6 +68,15 @@ class EmulatorSettings(BaseModel):
             " expects), the same text as text/plain, or the text as a JSON string (application/json)."
         ),
     )
+
+    def credential_warnings(self) -> list[str]:
+        """Credentials the vendors' own clients will not send as the emulator expects them."""
+        if MAKE_API_KEY_SHAPE.fullmatch(self.make_token):
+            return []
+        return [
+            "the Make token is not a UUID: Make's own SDK will send it as `Authorization: Bearer`, the scheme of the"
+            " Make OAuth token (--make-oauth-token), and be refused"
+        ]
 
     def updated(self, changes: dict[str, Any]) -> EmulatorSettings:
         """A validated copy with ``changes`` applied.
