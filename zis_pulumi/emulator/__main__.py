@@ -62,6 +62,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
     behaviour = parser.add_argument_group("behaviour switches (where the vendors' behaviour is unknown)")
     behaviour.add_argument("--job-spec-reinstall", choices=("ok", "conflict"), default=defaults.job_spec_reinstall)
+    behaviour.add_argument("--bundle-upload-body", choices=("null", "empty"), default=defaults.bundle_upload_body)
     behaviour.add_argument(
         "--link-duplicate", choices=("conflict", "unprocessable", "duplicate"), default=defaults.link_duplicate
     )
@@ -94,6 +95,7 @@ def settings_from(arguments: argparse.Namespace) -> EmulatorSettings:
         zendesk_account_id=arguments.zendesk_account_id,
         faults=faults,
         job_spec_reinstall=arguments.job_spec_reinstall,
+        bundle_upload_body=arguments.bundle_upload_body,
         link_duplicate=arguments.link_duplicate,
         make_delete_delay_ms=arguments.make_delete_delay_ms,
         make_section_format=arguments.make_section_format,

@@ -16,6 +16,7 @@ from .faults import Faults
 JobSpecReinstall = Literal["ok", "conflict"]
 LinkDuplicate = Literal["conflict", "unprocessable", "duplicate"]
 SectionFormat = Literal["jsonc", "text", "json_string"]
+BundleUploadBody = Literal["null", "empty"]
 
 # The default credentials are fixed (so they can be printed, documented and typed by hand) and shaped like the real
 # ones, so the vendors' own clients send them as they would send real ones:
@@ -53,6 +54,13 @@ class EmulatorSettings(BaseModel):
     faults: Faults = Field(default_factory=Faults)
     job_spec_reinstall: JobSpecReinstall = Field(
         default="ok", description="Installing an installed job spec: 200 again, or 409."
+    )
+    bundle_upload_body: BundleUploadBody = Field(
+        default="null",
+        description=(
+            "The body of a bundle upload's 200: `null` (the reference page's example) or empty (the contract's"
+            " other reading, and the one zenpy's upload_bundle can parse)."
+        ),
     )
     link_duplicate: LinkDuplicate = Field(
         default="unprocessable",
