@@ -15,7 +15,9 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+import pytest
 
 SDK_DIR = Path(__file__).resolve().parent / "make_sdk"
 SCRIPT = SDK_DIR / "connections.mjs"
@@ -62,6 +64,13 @@ def ensure_sdk() -> str:
     if installed_version() != version:
         raise RuntimeError(f"`npm ci` did not install @makehq/sdk {version} in {SDK_DIR / 'node_modules'}")
     return version
+
+
+def skip_or_fail(unavailable: SdkUnavailable, environ: Mapping[str, str] = os.environ) -> NoReturn:
+    """Skip the calling test where the SDK cannot be installed, but fail under CI, which must run it."""
+    if environ.get("CI"):
+        pytest.fail(f"CI must run Make's SDK against the emulator: {unavailable}")
+    pytest.skip(f"Make's SDK cannot be installed here: {unavailable}")
 
 
 def run_script(env: Mapping[str, str], app: str) -> dict[str, Any]:
