@@ -17,32 +17,13 @@ import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, DiffResult, ResourceProvider
 
 from ._make import MakeClient
+from ._unknowns import contains_unknown, is_unknown, shown
 from ._zendesk import ZendeskClient
 from .config import MakeSettings, ZendeskSettings
 
-__all__ = ["BaseProvider", "is_unknown", "merge_options"]
+__all__ = ["BaseProvider", "contains_unknown", "is_unknown", "merge_options", "shown"]
 
 _build_lock = threading.Lock()
-
-try:
-    from pulumi.runtime.rpc import UNKNOWN as _UNKNOWN
-except ImportError:  # pragma: no cover - every supported SDK has it
-    _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
-
-def is_unknown(value: Any) -> bool:
-    """True for a value the engine does not know yet (a preview of something computed)."""
-    return isinstance(value, str) and value == _UNKNOWN
-
-
-def contains_unknown(value: Any) -> bool:
-    if is_unknown(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(contains_unknown(v) for v in value)
-    return False
 
 
 def merge_options(
