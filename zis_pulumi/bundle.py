@@ -223,6 +223,8 @@ class _Validation:
                 self.fail(path, f"unknown fields {sorted(extra)}; a resource has only `type` and `properties`")
             kind = res.get("type")
             if is_unknown(kind):
+                counts[FLOW] += 1  # as for an unknown resource
+                counts[JOB_SPEC] += 1
                 continue
             if kind not in RESOURCE_TYPES:
                 self.fail(f"{path}.type", f"must be one of {', '.join(RESOURCE_TYPES)} (got {shown(kind)})")
