@@ -16,6 +16,7 @@ import json5
 import pytest
 
 from tests.conftest import EmulatorAdmin
+from tests.emulator.helpers import SEED_LINK
 from tests.support.driver import ProviderDriver
 from tests.support.wire import engine_diff, wire
 from zis_pulumi import app_connection
@@ -313,3 +314,22 @@ def test_make_sections_and_common_are_written_with_integers_on_create_and_update
     diff = engine_diff(connections.provider, created.id, outs, changed)
     assert not diff.changes and not diff.replaces
     assert admin.request_count() == 0
+
+
+def test_bundle_diff_tells_a_boolean_from_a_number(stack_config: dict[str, str], admin: EmulatorAdmin) -> None:
+    bundles = ProviderDriver(BundleProvider(), stack_config)
+    created = bundles.create(wire(bundle_inputs({"vip": 1})))
+    diff = engine_diff(bundles.provider, created.id, created.outs, bundle_inputs({"vip": True}))
+    assert diff.changes and not diff.replaces
+    assert not engine_diff(bundles.provider, created.id, created.outs, bundle_inputs({"vip": 1.0})).changes
+
+
+def test_the_create_link_reference_example_through_the_engine_is_stored_as_the_page_shows_it(
+    links: ProviderDriver, admin: EmulatorAdmin
+) -> None:
+    # The example body of the Create Link reference page: metadata {"ID": 123} and {"ID": 456}.
+    example = {"integration": "my_integration", **SEED_LINK}
+    links.create(wire(example))
+    (stored,) = admin.state()["zis"]["links"].values()
+    assert text(stored["left_object"]["metadata"]) == '{"ID": 123}'
+    assert text(stored["right_object"]["metadata"]) == '{"ID": 456}'

@@ -8,7 +8,6 @@ as the `pulumi.output.Unknown` object the provider process really gets, and numb
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +19,13 @@ from pulumi.runtime import rpc
 
 from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver
+from tests.support.pulumi_cli import emptied_emulator
 from tests.support.wire import Path, dotted, engine_check, engine_diff, positions, replaced, unknown_at, wire
 from zis_pulumi import app_connection
 from zis_pulumi._unknowns import UNKNOWN_TEXT, contains_unknown, is_unknown, shown
-from zis_pulumi._zendesk import ZendeskClient
 from zis_pulumi.app_connection import AppConnectionProvider, claim_of
 from zis_pulumi.bundle import BundleProvider
-from zis_pulumi.config import ZendeskSettings
+from zis_pulumi.emulator import EmulatorServer
 from zis_pulumi.job_spec import JobSpecInstallationProvider
 from zis_pulumi.link import LinkProvider
 
@@ -220,29 +219,35 @@ def no_repr(failures: list[CheckFailure]) -> None:
         assert "object at 0x" not in failure.reason and "Unknown" not in failure.reason, failure.reason
 
 
-@pytest.fixture
-def zendesk(stack_config: dict[str, str]) -> Iterator[ZendeskClient]:
-    client = ZendeskClient(ZendeskSettings.resolve(stack_config, environ={}))
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def drivers(stack_config: dict[str, str], admin: EmulatorAdmin) -> dict[str, ProviderDriver]:
-    app_connection._made_here.clear()
-    app_connection._deleted_here.clear()
-    app_connection._first_listings.clear()
+@pytest.fixture(scope="module")
+def drivers(emulator: EmulatorServer) -> dict[str, ProviderDriver]:
+    """One shipped provider per kind for the whole module: each shipping wraps pickle once more (an SDK leak,
+    see PULUMI-NOTES), so a driver per test would exhaust the recursion limit of the test process."""
+    env = emulator.env()
+    stack_config = {
+        "zendesk:baseUrl": env["ZENDESK_BASE_URL"],
+        "zendesk:email": env["ZENDESK_EMAIL"],
+        "zendesk:apiToken": env["ZENDESK_API_TOKEN"],
+        "zendesk:oauthToken": env["ZENDESK_OAUTH_TOKEN"],
+        "make:baseUrl": env["MAKE_BASE_URL"],
+        "make:apiToken": env["MAKE_API_TOKEN"],
+    }
     return {kind.name: ProviderDriver(kind.provider(), stack_config) for kind in KINDS}
 
 
-@pytest.fixture
-def deployed(drivers: dict[str, ProviderDriver], admin: EmulatorAdmin) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Each resource created from its inputs (the bundle first: it declares the job spec): id and outputs."""
-    made = {}
-    for kind in KINDS:
-        created = drivers[kind.name].create(wire(kind.inputs))
-        made[kind.name] = (created.id, created.outs)
-    admin.reset(counters_only=True)
+@pytest.fixture(scope="module")
+def deployed(drivers: dict[str, ProviderDriver], emulator: EmulatorServer) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each resource created from its inputs (the bundle first: it declares the job spec): id and outputs.
+
+    Diffs need only these outputs, not the objects, so the emulator may be emptied between tests."""
+    app_connection._made_here.clear()
+    app_connection._deleted_here.clear()
+    app_connection._first_listings.clear()
+    with emptied_emulator(emulator):
+        made = {}
+        for kind in KINDS:
+            created = drivers[kind.name].create(wire(kind.inputs))
+            made[kind.name] = (created.id, created.outs)
     return made
 
 

@@ -17,6 +17,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, DiffResult, ResourceProvider
 
 from ._make import MakeClient
+from ._numbers import same
 from ._unknowns import contains_unknown, is_unknown, shown
 from ._zendesk import ZendeskClient
 from .config import MakeSettings, ZendeskSettings
@@ -121,7 +122,8 @@ class BaseProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare declared inputs with the state's outputs; no API call.
 
-        An unknown new value counts as a change (a replacement if the property needs one).
+        An unknown new value counts as a change (a replacement if the property needs one). Values compare
+        as JSON values (`_numbers.same`): the state's `5.0` is the declared `5`, but `true` is not `1`.
         """
         changed: list[str] = []
         for name in self.inputs:
@@ -130,7 +132,7 @@ class BaseProvider(ResourceProvider):
             if contains_unknown(new):
                 changed.append(name)
                 continue
-            if self.normalize(name, old) != self.normalize(name, new):
+            if not same(self.normalize(name, old), self.normalize(name, new)):
                 changed.append(name)
         replaces = [name for name in changed if name in self.replace_on]
         return DiffResult(
