@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import math
 import re
 import threading
 import uuid
@@ -35,7 +34,8 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from ._http import AMBIGUOUS_STATUSES
-from ._provider import BaseProvider, failure, is_unknown, merge_options, plain
+from ._numbers import canonical, same
+from ._provider import BaseProvider, failure, is_unknown, merge_options, plain, shown
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
 from .models import AppConnection as WireConnection
 
@@ -110,7 +110,7 @@ def make_kind(type_: str | None) -> str | None:
     return type_
 
 
-# --- values: JSONC, numbers, semantic comparison -----------------------------------------------------
+# --- values: JSONC ------------------------------------------------------------------------------------
 
 
 def parse_jsonc(text: str) -> Any:
@@ -118,47 +118,6 @@ def parse_jsonc(text: str) -> Any:
     if not text.strip():
         return None
     return json5.loads(text)
-
-
-def json_value(value: Any) -> Any:
-    """The value with whole floats made ints again.
-
-    Numbers cross the engine as doubles: `30` comes back `30.0`, which Make would then store as `30.0`.
-    """
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    if isinstance(value, Mapping):
-        return {str(k): json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_value(v) for v in value]
-    return value
-
-
-def canonical(value: Any) -> Any:
-    """A form where equal JSON values compare equal and different ones do not.
-
-    Key order, int/float spelling and members whose value is null (the engine drops those from objects)
-    do not matter; `true` and `1` stay different.
-    """
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return ("bool", value)
-    if isinstance(value, int | float):
-        if isinstance(value, float) and value.is_integer() and math.isfinite(value):
-            value = int(value)
-        return ("number", value)
-    if isinstance(value, Mapping):
-        return ("object", tuple(sorted((str(k), canonical(v)) for k, v in value.items() if v is not None)))
-    if isinstance(value, list | tuple):
-        return ("array", tuple(canonical(v) for v in value))
-    return ("other", repr(value))
-
-
-def same(a: Any, b: Any) -> bool:
-    return bool(canonical(a) == canonical(b))
 
 
 # --- secrets -------------------------------------------------------------------------------------------
@@ -258,8 +217,8 @@ class _Declared:
             type=str(props["type"]),
             label=str(props["label"]),
             connected_system_name=props.get("connected_system_name"),
-            sections={prop: json_value(props[prop]) for prop in SECTION_PROPS if props.get(prop) is not None},
-            common=json_value(common) if common is not None else None,
+            sections={prop: props[prop] for prop in SECTION_PROPS if props.get(prop) is not None},
+            common=dict(common) if common is not None else None,
             recreate_trigger=props.get("recreate_trigger"),
             claim=props.get(CLAIM) or None,
         )
@@ -321,7 +280,7 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
             inputs[key] = value
     type_ = inputs.get("type")
     if isinstance(type_, str) and not is_unknown(type_) and type_ not in CONNECTION_TYPES:
-        failures.append(failure("type", f"must be one of {', '.join(CONNECTION_TYPES)} (got {type_!r})"))
+        failures.append(failure("type", f"must be one of {', '.join(CONNECTION_TYPES)} (got {shown(type_)})"))
 
     system = news.get("connected_system_name")
     if system is not None:
@@ -350,14 +309,14 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
         if problem:
             failures.append(failure(section.prop, problem))
             continue
-        inputs[section.prop] = json_value(plain(value))
+        inputs[section.prop] = plain(value)
 
     common = news.get("common")
     if common is not None:
         if is_unknown(common):
             inputs["common"] = common
         elif isinstance(common, Mapping):
-            inputs["common"] = json_value(plain(common))
+            inputs["common"] = plain(common)
         else:
             # Never quote the value: it is a secret. And no `property`: the engine prints the input value of a
             # failure's top-level property in clear, secret or not (pulumi 3.259, step_generator.go).
@@ -372,7 +331,7 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
     trigger = news.get("recreate_trigger")
     if trigger is not None:
         if is_unknown(trigger) or isinstance(trigger, str | int | float | bool):
-            inputs["recreate_trigger"] = json_value(trigger)
+            inputs["recreate_trigger"] = trigger
         else:
             failures.append(failure("recreate_trigger", "must be a string, number or boolean"))
 
@@ -747,7 +706,7 @@ def _read_type(declared: Any, read_back: str | None) -> Any:
 
 def _section_value(text: str) -> Any:
     try:
-        return json_value(parse_jsonc(text))
+        return parse_jsonc(text)
     except ValueError:
         return text  # an edit in Make that does not parse: a change from any declared value
 

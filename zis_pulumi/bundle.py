@@ -19,7 +19,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
-from ._provider import BaseProvider, failure, is_unknown, plain
+from ._provider import BaseProvider, failure, is_unknown, plain, shown
 from ._zendesk import job_spec_qualified_name
 from .errors import NotFoundError
 
@@ -47,7 +47,7 @@ INPUTS = ("integration", "name", "description", "resources", "zis_template_versi
 def integration_problem(value: Any) -> str | None:
     """Why `value` is not a valid integration name, or None."""
     if not isinstance(value, str) or not INTEGRATION_NAME.match(value):
-        return f"must be 1 to 64 characters of a-z, 0-9, '-' and '_' (got {value!r})"
+        return f"must be 1 to 64 characters of a-z, 0-9, '-' and '_' (got {shown(value)})"
     return None
 
 
@@ -179,6 +179,8 @@ def load_bundle(path: str | Path) -> dict[str, Any]:
 class _Validation:
     integration: str | None
     failures: list[pulumi.dynamic.CheckFailure] = field(default_factory=list)
+    unsure: set[str] = field(default_factory=set)
+    """The resource types some of whose names are not known yet: a reference to them cannot be refused."""
 
     def fail(self, path: str, reason: str) -> None:
         self.failures.append(failure(path, reason))
@@ -186,9 +188,14 @@ class _Validation:
     def names(self, resources: Mapping[str, Any], kind: str) -> set[str]:
         found = set()
         for res in resources.values():
-            if isinstance(res, Mapping) and res.get("type") == kind:
-                name = (res.get("properties") or {}).get("name") if isinstance(res.get("properties"), Mapping) else None
-                if isinstance(name, str):
+            if is_unknown(res) or (isinstance(res, Mapping) and is_unknown(res.get("type"))):
+                self.unsure.add(kind)
+            elif isinstance(res, Mapping) and res.get("type") == kind:
+                props = res.get("properties")
+                name = props.get("name") if isinstance(props, Mapping) else None
+                if is_unknown(props) or is_unknown(name):
+                    self.unsure.add(kind)
+                elif isinstance(name, str):
                     found.add(name)
         return found
 
@@ -216,9 +223,11 @@ class _Validation:
                 self.fail(path, f"unknown fields {sorted(extra)}; a resource has only `type` and `properties`")
             kind = res.get("type")
             if is_unknown(kind):
+                counts[FLOW] += 1  # as for an unknown resource
+                counts[JOB_SPEC] += 1
                 continue
             if kind not in RESOURCE_TYPES:
-                self.fail(f"{path}.type", f"must be one of {', '.join(RESOURCE_TYPES)} (got {kind!r})")
+                self.fail(f"{path}.type", f"must be one of {', '.join(RESOURCE_TYPES)} (got {shown(kind)})")
                 continue
             counts[kind] += 1
             props = res.get("properties")
@@ -266,7 +275,7 @@ class _Validation:
         if self.integration is not None and match.group(1) != self.integration:
             self.fail(path, f"refers to integration {match.group(1)!r}; this bundle is for {self.integration!r}")
             return
-        if match.group(2) not in known:
+        if match.group(2) not in known and {"flow": FLOW, "action": ACTION}.get(kind) not in self.unsure:
             names = ", ".join(sorted(known)) or "none"
             self.fail(path, f"refers to {kind} {match.group(2)!r}, which is not in this bundle ({kind}s: {names})")
 
@@ -288,7 +297,9 @@ class _Validation:
             self.fail(f"{path}.States", "must be a non-empty map of state name to state")
             return
         if not is_unknown(start) and start not in states:
-            self.fail(f"{path}.StartAt", f"must name a state in States ({', '.join(map(str, states))}); got {start!r}")
+            self.fail(
+                f"{path}.StartAt", f"must name a state in States ({', '.join(map(str, states))}); got {shown(start)}"
+            )
         for state_name, state in states.items():
             spath = f"{path}.States.{state_name}"
             if is_unknown(state):
@@ -302,7 +313,7 @@ class _Validation:
             if kind not in STATE_TYPES:
                 self.fail(
                     f"{spath}.Type",
-                    f"must be one of {', '.join(STATE_TYPES)} (ZIS has no Task or Parallel); got {kind!r}",
+                    f"must be one of {', '.join(STATE_TYPES)} (ZIS has no Task or Parallel); got {shown(kind)}",
                 )
                 continue
             self.transition(f"{spath}.Next", state.get("Next"), states)
@@ -334,7 +345,7 @@ class _Validation:
                 self.fail(path, "is required")
             return
         if not is_unknown(target) and target not in states:
-            self.fail(path, f"must name a state in States ({', '.join(map(str, states))}); got {target!r}")
+            self.fail(path, f"must name a state in States ({', '.join(map(str, states))}); got {shown(target)}")
 
     def action(self, path: str, props: Mapping[str, Any]) -> None:
         self.unknown_fields(path, props, {"name", "definition"})
@@ -346,7 +357,7 @@ class _Validation:
             return
         method = definition.get("method")
         if not is_unknown(method) and (not isinstance(method, str) or method.upper() not in HTTP_METHODS):
-            self.fail(f"{path}.definition.method", f"must be one of {', '.join(HTTP_METHODS)} (got {method!r})")
+            self.fail(f"{path}.definition.method", f"must be one of {', '.join(HTTP_METHODS)} (got {shown(method)})")
         has_url, has_path = definition.get("url") is not None, definition.get("path") is not None
         if has_url == has_path:
             self.fail(f"{path}.definition", "needs exactly one of `url` and `path`")
@@ -394,24 +405,12 @@ def validate_bundle(inputs: Mapping[str, Any]) -> list[pulumi.dynamic.CheckFailu
         v.fail("description", "must be a string")
     version = inputs.get("zis_template_version")
     if not is_unknown(version) and version not in TEMPLATE_VERSIONS:
-        v.fail("zis_template_version", f"must be {' or '.join(map(repr, TEMPLATE_VERSIONS))} (got {version!r})")
+        v.fail("zis_template_version", f"must be {' or '.join(map(repr, TEMPLATE_VERSIONS))} (got {shown(version)})")
     v.resources(inputs.get("resources"))
     return v.failures
 
 
 # --- the provider ---------------------------------------------------------------------------------
-
-
-def _whole_numbers(value: Any) -> Any:
-    """The value with whole floats made ints again: numbers cross the engine as doubles, so a Wait state's
-    `"Seconds": 5` arrives as 5.0, and ZIS wants an integer there."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _whole_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_whole_numbers(v) for v in value]
-    return value
 
 
 class BundleProvider(BaseProvider):
@@ -440,7 +439,7 @@ class BundleProvider(BaseProvider):
             "name": props["name"],
             "description": props.get("description") or "",
             "zis_template_version": props.get("zis_template_version") or DEFAULT_TEMPLATE_VERSION,
-            "resources": _whole_numbers(plain(props["resources"])),
+            "resources": plain(props["resources"]),  # numbers: see `_numbers`
         }
 
     def _upload(self, props: Mapping[str, Any]) -> None:

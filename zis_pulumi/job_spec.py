@@ -24,7 +24,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult, UpdateResult
 
-from ._provider import BaseProvider, failure, is_unknown
+from ._provider import BaseProvider, failure, is_unknown, shown
 from ._zendesk import job_spec_qualified_name
 from .bundle import integration_problem
 from .errors import ApiError, NotFoundError, ZisPulumiError
@@ -55,12 +55,12 @@ def job_spec_name_problem(value: Any, integration: str | None) -> str | None:
         ":job_spec:NAME`"
     )
     if not isinstance(value, str) or not value:
-        return f"must be {allowed} (got {value!r})"
+        return f"must be {allowed} (got {shown(value)})"
     if SHORT_NAME.match(value):
         return None
     parts = split_qualified_name(value)
     if parts is None or not SHORT_NAME.match(parts[1]):
-        return f"must be {allowed} (got {value!r})"
+        return f"must be {allowed} (got {shown(value)})"
     if integration is not None and parts[0] != integration:
         return f"names a job spec of integration {parts[0]!r}, but `integration` is {integration!r}"
     return None

@@ -31,7 +31,8 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from ._http import AMBIGUOUS_STATUSES
-from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain
+from ._numbers import same
+from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain, shown
 from .bundle import integration_problem
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
 from .models import Link as WireLink
@@ -98,12 +99,12 @@ class LinkIdentity(NamedTuple):
 
 def _name_problem(value: Any, what: str) -> str | None:
     if not isinstance(value, str):
-        return f"must be a string, the {what} (got {type(value).__name__})"
+        return f"must be a string, the {what} (got {shown(value)})"
     if not value.strip():
         return f"must be a non-empty string, the {what}"
     if "*" in value:
         return (
-            f"must not contain `*` (got {value!r}): the Links API reads it as a wildcard, and a link's identity "
+            f"must not contain `*` (got {shown(value)}): the Links API reads it as a wildcard, and a link's identity "
             "must name exactly one object"
         )
     return None
@@ -117,7 +118,7 @@ def _link_object(side: str, value: Any, failures: list[CheckFailure]) -> Any:
     if is_unknown(value):
         return value
     if not isinstance(value, Mapping):
-        failures.append(failure(side, f'must be an object {{"name": …, "metadata": {{…}}}} (got {value!r})'))
+        failures.append(failure(side, f'must be an object {{"name": …, "metadata": {{…}}}} (got {shown(value)})'))
         return value
     # `name_attrs` is filled by the API; it is dropped, so another link's output object can be passed in.
     for key in sorted(set(value) - {*OBJECT_FIELDS, "name_attrs"}):
@@ -134,7 +135,7 @@ def _link_object(side: str, value: Any, failures: list[CheckFailure]) -> Any:
         metadata = {}
     elif not is_unknown(metadata):
         if not isinstance(metadata, Mapping):
-            failures.append(failure(f"{side}.metadata", f"must be an object, or left out (got {metadata!r})"))
+            failures.append(failure(f"{side}.metadata", f"must be an object, or left out (got {shown(metadata)})"))
         else:
             for key, item in metadata.items():
                 if item is None:
@@ -191,7 +192,7 @@ def _metadata(link_object: Any) -> dict[str, Any]:
 def metadata_patch(current: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:
     """What to PATCH so that `current` becomes `declared`: changed keys, and `None` for removed ones."""
     patch: dict[str, Any] = {key: None for key in current if key not in declared}
-    patch.update({key: value for key, value in declared.items() if key not in current or current[key] != value})
+    patch.update({key: value for key, value in declared.items() if key not in current or not same(current[key], value)})
     return patch
 
 
@@ -257,7 +258,7 @@ class LinkProvider(BaseProvider):
             if is_unknown(new.get("name")) or new.get("name") != old.get("name"):
                 changed.append(side)
                 replaces.append(side)
-            elif contains_unknown(new.get("metadata")) or _metadata(new) != _metadata(old):
+            elif contains_unknown(new.get("metadata")) or not same(_metadata(new), _metadata(old)):
                 changed.append(side)
         return DiffResult(changes=bool(changed), replaces=replaces)
 
@@ -298,7 +299,7 @@ class LinkProvider(BaseProvider):
                 return link
             link = self.zendesk.patch_link(*identity, body)
             current = _stored(link)
-        if any(current[side] != declared[side] for side in SIDES):
+        if not all(same(current[side], declared[side]) for side in SIDES):
             raise ZisPulumiError(
                 f"{identity.describe()}: after {PATCH_ROUNDS} PATCHes the stored metadata is still not the declared "
                 f"one (stored {dict(current)!r})"
