@@ -3,11 +3,13 @@ life of their resource against the emulator: create → read → diff (no change
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver
@@ -63,15 +65,20 @@ def test_the_corpus_holds_every_bundle_file_and_at_least_15() -> None:
     assert len(CORPUS_BUNDLES) >= 15
 
 
+def bundle_text(bundle: CorpusBundle) -> str:
+    """The file's text, a template's placeholders filled in."""
+    text = (BUNDLES / bundle.file).read_text(encoding="utf-8")
+    for placeholder, value in bundle.placeholders.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
 def bundle_document(bundle: CorpusBundle, tmp_path: Path) -> dict[str, Any]:
-    """The bundle as `load_bundle` reads it (after filling in a template's placeholders)."""
+    """The bundle as `load_bundle` reads it."""
     path = BUNDLES / bundle.file
     if bundle.placeholders:
-        text = path.read_text(encoding="utf-8")
-        for placeholder, value in bundle.placeholders.items():
-            text = text.replace(placeholder, value)
         path = tmp_path / bundle.file
-        path.write_text(text, encoding="utf-8")
+        path.write_text(bundle_text(bundle), encoding="utf-8")
     return load_bundle(path)
 
 
@@ -106,6 +113,14 @@ def test_real_bundle_passes_check_and_lives_its_whole_life_on_the_emulator(
 
     bundle_driver.delete(created.id, outs)
     assert bundle_driver.read(created.id, outs).id == ""
+
+
+@pytest.mark.parametrize("bundle", CORPUS_BUNDLES, ids=[b.file.removesuffix(".json") for b in CORPUS_BUNDLES])
+def test_the_same_bundle_kept_as_yaml_loads_the_same(bundle: CorpusBundle, tmp_path: Path) -> None:
+    document = bundle_document(bundle, tmp_path)
+    kept_as_yaml = tmp_path / "bundle.yaml"
+    kept_as_yaml.write_text(yaml.safe_dump(json.loads(bundle_text(bundle))), encoding="utf-8")
+    assert load_bundle(kept_as_yaml) == document
 
 
 def test_a_bundle_whose_flows_another_bundle_starts_is_accepted_with_a_warning(tmp_path: Path) -> None:
