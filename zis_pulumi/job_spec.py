@@ -24,6 +24,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult, UpdateResult
 
+from . import _ownership as ownership
 from ._provider import BaseProvider, failure, is_unknown
 from ._zendesk import job_spec_qualified_name
 from .bundle import integration_problem
@@ -192,7 +193,12 @@ class JobSpecInstallationProvider(BaseProvider):
         return lists
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news, owner = ownership.take_owner(news)
         inputs, failures = validate(news)
+        integration, qualified_name = inputs["integration"], inputs["job_spec_name"]
+        if not failures and not is_unknown(integration) and not is_unknown(qualified_name):
+            identity = (str(integration), str(qualified_name))
+            failures = ownership.conflicts(ownership.JOB_SPEC, owner, {identity: _describe(*identity)})
         return CheckResult(inputs, failures)
 
     # --- API steps ---------------------------------------------------------------------------------
@@ -207,9 +213,10 @@ class JobSpecInstallationProvider(BaseProvider):
             job_specs = self.zendesk.list_job_specs(integration)
         return next((spec for spec in job_specs if spec.name == short_name), None)
 
-    def _install(self, integration: str, qualified_name: str) -> None:
+    def _install(self, integration: str, qualified_name: str) -> bool:
+        """Install; True when the API said it was installed already."""
         try:
-            self.zendesk.install_job_spec(qualified_name)
+            return self.zendesk.install_job_spec(qualified_name)
         except ApiError as exc:
             if exc.status != 400:
                 raise
@@ -231,9 +238,15 @@ class JobSpecInstallationProvider(BaseProvider):
             # After the write, so that a list fetched while it ran is neither kept nor stored.
             self._lists.invalidate(integration)
 
-    def _installed(self, integration: str, qualified_name: str) -> dict[str, Any]:
-        """Install and return the outputs as listed afterwards."""
-        self._install(integration, qualified_name)
+    def _installed(self, integration: str, qualified_name: str, *, creating: bool = False) -> dict[str, Any]:
+        """Install and return the outputs as listed afterwards; a create says when it was installed already."""
+        if self._install(integration, qualified_name) and creating:
+            ownership.adopted(
+                ownership.JOB_SPEC,
+                (integration, qualified_name),
+                _describe(integration, qualified_name),
+                " (the API says the job spec was installed already)",
+            )
         installed_at = time.monotonic()
         short_name = _short_name(qualified_name)
         job_specs = self._lists.get_since(integration, lambda: self.zendesk.list_job_specs(integration), installed_at)
@@ -251,7 +264,7 @@ class JobSpecInstallationProvider(BaseProvider):
         integration, qualified_name = _identity(props)
         # Installing is idempotent (an installed job spec answers 200 or 409, both success), so a retry
         # after a lost answer, or a job spec installed by hand, is simply taken over.
-        return CreateResult(qualified_name, self._installed(integration, qualified_name))
+        return CreateResult(qualified_name, self._installed(integration, qualified_name, creating=True))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Both inputs replace, so an update only happens when nothing changed that matters: make sure
@@ -273,7 +286,10 @@ class JobSpecInstallationProvider(BaseProvider):
         return ReadResult(qualified_name, outs, inputs={"integration": integration, "job_spec_name": qualified_name})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Uninstall (not installed, or gone, is fine), unless another resource of this run declares it."""
         integration, qualified_name = _identity(props, id_)
+        if ownership.kept(ownership.JOB_SPEC, (integration, qualified_name), _describe(integration, qualified_name)):
+            return
         try:
             self.zendesk.uninstall_job_spec(qualified_name)
         except NotFoundError:
@@ -286,6 +302,10 @@ class JobSpecInstallationProvider(BaseProvider):
             raise
         finally:
             self._lists.invalidate(integration)
+
+
+def _describe(integration: str, qualified_name: str) -> str:
+    return f"the installation of ZIS job spec {qualified_name} (integration {integration!r})"
 
 
 def _short_name(qualified_name: str) -> str:
@@ -362,6 +382,7 @@ class JobSpecInstallation(dynamic.Resource, module="zis", name="JobSpecInstallat
             raise TypeError("give JobSpecInstallation either a JobSpecInstallationArgs or keyword arguments, not both")
         props: dict[str, Any] = {"integration": args.integration, "job_spec_name": args.job_spec_name}
         props.update(dict.fromkeys(OUTPUTS))
+        props.update(ownership.owner_input(self, resource_name, opts))
         super().__init__(JobSpecInstallationProvider(), resource_name, props, opts)
 
     @property
