@@ -145,8 +145,8 @@ def conflicts(
     return [
         CheckFailure(
             property_,
-            f"{identities[identity]} is declared by {describe_urn(other)} too ({other}): one remote object "
-            "belongs to one resource; declare it once (the other resource would fight over it, and deleting "
+            f"declares the {identities[identity]}, which {describe_urn(other)} declares too ({other}): one remote "
+            "object belongs to one resource; declare it once (two resources would fight over it, and deleting "
             "either would remove it from under the other)",
         )
         for identity, other in sorted(taken.items(), key=lambda item: str(item[0]))
@@ -165,10 +165,8 @@ def adopted(kind: str, identity: Hashable, what: str, why: str = "") -> None:
     """Say that a create took over `what`, which existed already; names the resource when this run declared it."""
     owner = declared(kind, identity)
     who = f"{describe_urn(owner)} " if owner else ""
-    notice(
-        f"{who}adopted the existing {what} instead of creating it"
-        f"{why or ' (left by an interrupted run, made by hand, or held by a resource renamed without aliases)'}"
-    )
+    why = why or "left by an interrupted run, made by hand, or held by a resource renamed without aliases"
+    notice(f"{who}adopted the existing {what} instead of creating it ({why})")
 
 
 def kept(kind: str, identity: Hashable, what: str) -> bool:
@@ -177,8 +175,8 @@ def kept(kind: str, identity: Hashable, what: str) -> bool:
     if owner is None:
         return False
     notice(
-        f"kept {what} instead of deleting it: {describe_urn(owner)} declares it in this run (a rename without "
-        "`aliases`, or a replacement), so the resource going away leaves it to that one"
+        f"left the {what} in place instead of deleting it: {describe_urn(owner)} declares it in this run (a "
+        "rename without `aliases`, or a replacement)"
     )
     return True
 

@@ -198,7 +198,7 @@ class JobSpecInstallationProvider(BaseProvider):
         integration, qualified_name = inputs["integration"], inputs["job_spec_name"]
         if not failures and not is_unknown(integration) and not is_unknown(qualified_name):
             identity = (str(integration), str(qualified_name))
-            failures = ownership.conflicts(ownership.JOB_SPEC, owner, {identity: _describe(*identity)})
+            failures = ownership.conflicts(ownership.JOB_SPEC, owner, {identity: _describe(identity[1])})
         return CheckResult(inputs, failures)
 
     # --- API steps ---------------------------------------------------------------------------------
@@ -213,10 +213,9 @@ class JobSpecInstallationProvider(BaseProvider):
             job_specs = self.zendesk.list_job_specs(integration)
         return next((spec for spec in job_specs if spec.name == short_name), None)
 
-    def _install(self, integration: str, qualified_name: str) -> bool:
-        """Install; True when the API said it was installed already."""
+    def _install(self, integration: str, qualified_name: str) -> None:
         try:
-            return self.zendesk.install_job_spec(qualified_name)
+            self.zendesk.install_job_spec(qualified_name)
         except ApiError as exc:
             if exc.status != 400:
                 raise
@@ -238,15 +237,9 @@ class JobSpecInstallationProvider(BaseProvider):
             # After the write, so that a list fetched while it ran is neither kept nor stored.
             self._lists.invalidate(integration)
 
-    def _installed(self, integration: str, qualified_name: str, *, creating: bool = False) -> dict[str, Any]:
-        """Install and return the outputs as listed afterwards; a create says when it was installed already."""
-        if self._install(integration, qualified_name) and creating:
-            ownership.adopted(
-                ownership.JOB_SPEC,
-                (integration, qualified_name),
-                _describe(integration, qualified_name),
-                " (the API says the job spec was installed already)",
-            )
+    def _installed(self, integration: str, qualified_name: str) -> dict[str, Any]:
+        """Install and return the outputs as listed afterwards."""
+        self._install(integration, qualified_name)
         installed_at = time.monotonic()
         short_name = _short_name(qualified_name)
         job_specs = self._lists.get_since(integration, lambda: self.zendesk.list_job_specs(integration), installed_at)
@@ -261,10 +254,28 @@ class JobSpecInstallationProvider(BaseProvider):
     # --- CRUD ----------------------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        """Install, unless the integration's list shows the job spec installed already: then take it over.
+
+        An installed job spec (a retry after a lost answer, one installed by hand, or one a resource renamed
+        without aliases held) is taken over, and the output says so: installing again would answer 200 or
+        409 and tell nothing. The list, shared by the creates of an integration that start together, also
+        gives the outputs; only a job spec it does not show is listed again after the install.
+        """
         integration, qualified_name = _identity(props)
-        # Installing is idempotent (an installed job spec answers 200 or 409, both success), so a retry
-        # after a lost answer, or a job spec installed by hand, is simply taken over.
-        return CreateResult(qualified_name, self._installed(integration, qualified_name, creating=True))
+        started = time.monotonic()
+        try:
+            job_specs = self._lists.get_since(integration, lambda: self.zendesk.list_job_specs(integration), started)
+        except NotFoundError:
+            job_specs = []  # the install below says what is missing
+        listed = next((spec for spec in job_specs if spec.name == _short_name(qualified_name)), None)
+        if listed is None:
+            return CreateResult(qualified_name, self._installed(integration, qualified_name))
+        if listed.installed:
+            ownership.adopted(ownership.JOB_SPEC, (integration, qualified_name), _describe(qualified_name))
+        else:
+            self._install(integration, qualified_name)
+        installed = listed.model_copy(update={"installed": True})
+        return CreateResult(qualified_name, _outputs(integration, qualified_name, installed))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Both inputs replace, so an update only happens when nothing changed that matters: make sure
@@ -288,7 +299,7 @@ class JobSpecInstallationProvider(BaseProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Uninstall (not installed, or gone, is fine), unless another resource of this run declares it."""
         integration, qualified_name = _identity(props, id_)
-        if ownership.kept(ownership.JOB_SPEC, (integration, qualified_name), _describe(integration, qualified_name)):
+        if ownership.kept(ownership.JOB_SPEC, (integration, qualified_name), _describe(qualified_name)):
             return
         try:
             self.zendesk.uninstall_job_spec(qualified_name)
@@ -304,8 +315,8 @@ class JobSpecInstallationProvider(BaseProvider):
             self._lists.invalidate(integration)
 
 
-def _describe(integration: str, qualified_name: str) -> str:
-    return f"the installation of ZIS job spec {qualified_name} (integration {integration!r})"
+def _describe(qualified_name: str) -> str:
+    return f"installation of ZIS job spec {qualified_name}"
 
 
 def _short_name(qualified_name: str) -> str:
