@@ -128,11 +128,8 @@ class ZendeskClient(ApiClient[ZendeskSettings]):
             JobSpec.model_validate(item) for page in self._pages(path, auth) for item in page.get("job_specs") or []
         ]
 
-    def install_job_spec(self, qualified_name: str) -> bool:
-        """Install `zis:{integration}:job_spec:{name}`. Installing one already installed is success.
-
-        True when the API said it was installed already (409); an API that answers 200 then tells nothing.
-        """
+    def install_job_spec(self, qualified_name: str) -> None:
+        """Install `zis:{integration}:job_spec:{name}`. Installing one already installed is success."""
         try:
             self.request(
                 "POST",
@@ -143,9 +140,8 @@ class ZendeskClient(ApiClient[ZendeskSettings]):
             )
         except ApiError as exc:
             if exc.status == 409:  # [open] some accounts answer 409 when it is installed already
-                return True
+                return
             raise
-        return False
 
     def uninstall_job_spec(self, qualified_name: str) -> None:
         self.request(
