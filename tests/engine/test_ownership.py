@@ -165,7 +165,27 @@ def test_05_a_create_that_finds_its_object_says_so(project: Project, admin: Emul
     assert [link["id"] for link in held(admin)["links"]] == [link["id"] for link in before]
 
 
-def test_06_destroy_deletes_every_object(project: Project, admin: EmulatorAdmin) -> None:
+def test_06_a_forced_replacement_keeps_the_object(project: Project, admin: EmulatorAdmin) -> None:
+    """`--replace` is "create the new, delete the old" of one resource: the same remote object both times."""
+    before = held(admin)
+    urns = [
+        r["urn"]
+        for r in json.loads(project.run("stack", "export").stdout)["deployment"]["resources"]
+        if r["urn"].endswith(("::link-v3", "::bundle-v3", "::install-v3"))
+    ]
+    assert len(urns) == 3
+    result = project.run("up", "--yes", "--skip-preview", *(arg for urn in urns for arg in ("--replace", urn)))
+    after = held(admin)
+    assert [link["id"] for link in after["links"]] == [link["id"] for link in before["links"]]
+    assert [b["uuid"] for b in after["bundles"]] == [b["uuid"] for b in before["bundles"]]
+    assert after["installed"] == ["on_ticket_created"]
+    output = result.stdout + result.stderr
+    for what, resource in ((LINK, 'zis:Link "link-v3"'), (BUNDLE, 'zis:Bundle "bundle-v3"')):
+        assert f"left the {what} in place instead of deleting it: {resource} declares it" in output, output[-4000:]
+    assert ops(project) == {}
+
+
+def test_07_destroy_deletes_every_object(project: Project, admin: EmulatorAdmin) -> None:
     project.run("destroy", "--yes", "--skip-preview")
     objects = held(admin)
     assert objects == {"links": [], "bundles": [], "installed": [], "connections": []}
