@@ -730,7 +730,7 @@ class AppConnectionProvider(BaseProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """DELETE; a connection already gone is deleted. (Make finishes deleting in the background.)
 
-        Nothing is deleted when another resource of this run declares the connection by its name.
+        Nothing is deleted when a resource of this run declares the connection by its name (`_ownership`).
         """
         with _scrubbed(props.get("common")):
             name, app = str(props.get("name") or id_), str(props.get("app_name"))

@@ -524,7 +524,7 @@ class BundleProvider(BaseProvider):
         return ReadResult(id_, outs, inputs=inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """DELETE (gone already is fine), unless another resource of this run declares the bundle."""
+        """DELETE (gone already is fine), unless a resource of this run declares the bundle (see `_ownership`)."""
         integration, name = str(props["integration"]), str(props.get("name"))
         if ownership.kept(ownership.BUNDLE, (integration, name), _describe(integration, name)):
             return

@@ -297,7 +297,7 @@ class JobSpecInstallationProvider(BaseProvider):
         return ReadResult(qualified_name, outs, inputs={"integration": integration, "job_spec_name": qualified_name})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Uninstall (not installed, or gone, is fine), unless another resource of this run declares it."""
+        """Uninstall (not installed, or gone, is fine), unless a resource of this run declares it (`_ownership`)."""
         integration, qualified_name = _identity(props, id_)
         if ownership.kept(ownership.JOB_SPEC, (integration, qualified_name), _describe(qualified_name)):
             return

@@ -433,7 +433,8 @@ class LinkProvider(BaseProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """One DELETE by identity; 404 is success. Create never leaves copies, so one call is enough.
 
-        Nothing is deleted when another resource of this run declares the link (see `_ownership`).
+        Nothing is deleted when a resource of this run declares the link: the renamed one, or a replacement
+        of this one (see `_ownership`).
         """
         identity = LinkIdentity.of(props)
         if ownership.kept(ownership.LINK, identity, identity.describe()):
