@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import re
 import threading
 import uuid
@@ -33,9 +32,11 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
+from . import _ownership as ownership
 from ._http import AMBIGUOUS_STATUSES
 from ._numbers import canonical, same
 from ._provider import BaseProvider, failure, is_unknown, merge_options, plain, shown
+from ._urns import future_urn
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
 from .models import AppConnection as WireConnection
 
@@ -45,8 +46,6 @@ __all__ = [
     "AppConnectionArgs",
     "AppConnectionProvider",
 ]
-
-log = logging.getLogger("zis_pulumi.make")
 
 CONNECTION_TYPES = ("oauth", "oauth-refresh", "oauth-resowncre", "oauth-clicre", "oauth-1", "apikey", "basic", "other")
 """The `type` values Make accepts on create."""
@@ -453,6 +452,9 @@ class AppConnectionProvider(BaseProvider):
     # --- check / diff --------------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        # The owner is not declared: a connection Make names on create has no identity to share before it
+        # exists, and the claim is this resource's own (a hash of its URN), never another's.
+        news, _owner = ownership.take_owner(news)
         inputs, failures = validate(news)
         return CheckResult(inputs, failures)
 
@@ -493,7 +495,10 @@ class AppConnectionProvider(BaseProvider):
             self._discard(extra.name)
         if found:
             keep = found[0]
-            log.info("adopting Make connection %r, left by an interrupted create of this resource", keep.name)
+            ownership.notice(
+                f"adopted the existing Make connection {keep.name!r} (app {app!r}) instead of creating one: an "
+                "interrupted create of this resource left it"
+            )
             return keep, {"label": keep.label, "connected_system_name": keep.connected_system_name}
         connection = self._post_connection(declared, claim)
         return connection, {"label": connection.label}
@@ -682,9 +687,15 @@ class AppConnectionProvider(BaseProvider):
     # --- delete --------------------------------------------------------------------------------
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """DELETE; a connection already gone is deleted. (Make finishes deleting in the background.)"""
+        """DELETE; a connection already gone is deleted. (Make finishes deleting in the background.)
+
+        Nothing is deleted when a resource of this run declares the connection by its name (`_ownership`).
+        """
         with _scrubbed(props.get("common")):
-            self._discard(str(props.get("name") or id_))
+            name, app = str(props.get("name") or id_), str(props.get("app_name"))
+            if ownership.kept(ownership.MAKE_CONNECTION, (app, name), f"Make connection {name!r} (app {app!r})"):
+                return
+            self._discard(name)
 
     def _discard(self, name: str) -> None:
         """Delete the connection (gone already is fine) and remember it: Make may list it a while longer."""
@@ -763,13 +774,7 @@ _TYPE_TOKEN = "pulumi-python:dynamic/make:AppConnection"
 
 def _claim(resource_name: str, opts: pulumi.ResourceOptions | None) -> pulumi.Output[str]:
     """The claim of the resource about to be registered: a hash of the URN it will have."""
-    parent = opts.parent if opts is not None else None
-    parent_urn: pulumi.Output[str] | None = None
-    if parent is not None:
-        # The parent's URN as a value only: a dependency on a component parent would include this resource.
-        urn = parent.urn
-        parent_urn = pulumi.Output(set(), urn.future(), urn.is_known(), urn.is_secret())  # type: ignore[arg-type]
-    return pulumi.resource.create_urn(resource_name, _TYPE_TOKEN, parent=parent_urn).apply(claim_of)
+    return future_urn(_TYPE_TOKEN, resource_name, opts).apply(claim_of)
 
 
 class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
@@ -825,6 +830,7 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
             props["common"] = pulumi.Output.secret(props["common"])
         props["name"] = None
         props[CLAIM] = _claim(resource_name, opts)
+        props.update(ownership.owner_input(self, resource_name, opts))
         options = merge_options(opts, secret_outputs=["common"], delete_before_replace=True)
         super().__init__(AppConnectionProvider(), resource_name, props, options)
 

@@ -19,6 +19,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
+from . import _ownership as ownership
 from ._bundle_rules import ACTION, FLOW, JOB_SPEC, TEMPLATE_VERSION, Problem, bundle_problems
 from ._provider import BaseProvider, failure, is_unknown, plain, shown
 from ._zendesk import job_spec_qualified_name
@@ -221,11 +222,16 @@ class BundleProvider(BaseProvider):
         return value
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news, owner = ownership.take_owner(news)
         inputs = plain({k: v for k, v in news.items() if k != "__provider"})
         inputs.setdefault("zis_template_version", DEFAULT_TEMPLATE_VERSION)
         if inputs.get("description") is None:
             inputs["description"] = ""
         failures = validate_bundle(inputs)
+        integration, name = inputs.get("integration"), inputs.get("name")
+        if not failures and not is_unknown(integration) and not is_unknown(name):
+            identity = (str(integration), str(name))
+            failures = ownership.conflicts(ownership.BUNDLE, owner, {identity: _describe(*identity)})
         if "__provider" in news:
             inputs["__provider"] = news["__provider"]
         return CheckResult(inputs, failures)
@@ -273,11 +279,24 @@ class BundleProvider(BaseProvider):
         return uuid
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        # An upload is an upsert by (integration, name): a retry after a failure adopts what the first try made.
+        """Upload; a bundle of that name is taken over (an upload is an upsert by integration and name).
+
+        The look-up before the upload tells whether the bundle existed (a retry after a failure, a bundle
+        made by hand, or one a renamed resource held), which the output then says, and gives its uuid.
+        """
         integration, name = str(props["integration"]), str(props["name"])
+        existing = self.zendesk.find_bundle_uuid(integration, name)
+        if existing is not None:
+            ownership.adopted(ownership.BUNDLE, (integration, name), _describe(integration, name))
         self._upload(props)
-        uuid = self._uuid_after_upload(integration, name)
-        return CreateResult(uuid, self._outputs(integration, uuid))
+        uuid = existing or self._uuid_after_upload(integration, name)
+        try:
+            return CreateResult(uuid, self._outputs(integration, uuid))
+        except NotFoundError:
+            if existing is None:
+                raise
+            uuid = self._uuid_after_upload(integration, name)  # the upload gave it a new uuid
+            return CreateResult(uuid, self._outputs(integration, uuid))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         integration, name = str(news["integration"]), str(news["name"])
@@ -300,8 +319,16 @@ class BundleProvider(BaseProvider):
         return ReadResult(id_, outs, inputs=inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """DELETE (gone already is fine), unless a resource of this run declares the bundle (see `_ownership`)."""
+        integration, name = str(props["integration"]), str(props.get("name"))
+        if ownership.kept(ownership.BUNDLE, (integration, name), _describe(integration, name)):
+            return
         with contextlib.suppress(NotFoundError):
-            self.zendesk.delete_bundle(str(props["integration"]), str(props.get("uuid") or id_))
+            self.zendesk.delete_bundle(integration, str(props.get("uuid") or id_))
+
+
+def _describe(integration: str, name: str) -> str:
+    return f"ZIS bundle {name!r} of integration {integration!r}"
 
 
 # --- the resource ---------------------------------------------------------------------------------
@@ -361,6 +388,7 @@ class Bundle(dynamic.Resource, module="zis", name="Bundle"):
             "zis_template_version": args.zis_template_version or DEFAULT_TEMPLATE_VERSION,
             "uuid": None,
             "zendesk_account_id": None,
+            **ownership.owner_input(self, resource_name, opts),
         }
         super().__init__(BundleProvider(), resource_name, props, opts)
         # A dynamic provider's check cannot warn, so the resource does, once the values are known (preview and up).

@@ -30,6 +30,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from . import _ownership as ownership
 from ._http import AMBIGUOUS_STATUSES
 from ._numbers import same
 from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain, shown
@@ -238,7 +239,11 @@ class LinkProvider(BaseProvider):
     replace_on = ("integration", "link_type", "left_object", "right_object")
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news, owner = ownership.take_owner(news)
         inputs, failures = validate(news)
+        identity = _known_identity(inputs) if not failures else None
+        if identity is not None:
+            failures = ownership.conflicts(ownership.LINK, owner, {identity: identity.describe()})
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -318,6 +323,7 @@ class LinkProvider(BaseProvider):
             if not copies:
                 raise ZisPulumiError(f"{identity.describe()} disappeared while its surplus copies were deleted")
         link = copies[0]
+        ownership.adopted(ownership.LINK, identity, identity.describe())
         return self._patch_to(identity, _stored(link), declared) or link
 
     def _snapshot(self, identity: LinkIdentity) -> tuple[_Snapshot, str]:
@@ -426,9 +432,25 @@ class LinkProvider(BaseProvider):
         return ReadResult(str(link.id), outs, inputs=inputs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        """One DELETE by identity; 404 is success. Create never leaves copies, so one call is enough."""
+        """One DELETE by identity; 404 is success. Create never leaves copies, so one call is enough.
+
+        Nothing is deleted when a resource of this run declares the link: the renamed one, or a replacement
+        of this one (see `_ownership`).
+        """
+        identity = LinkIdentity.of(props)
+        if ownership.kept(ownership.LINK, identity, identity.describe()):
+            return
         with contextlib.suppress(NotFoundError):
-            self.zendesk.delete_link(*LinkIdentity.of(props))
+            self.zendesk.delete_link(*identity)
+
+
+def _known_identity(inputs: Mapping[str, Any]) -> LinkIdentity | None:
+    """The identity in checked inputs, or None while a part of it is unknown (a preview)."""
+    try:
+        identity = LinkIdentity.of(inputs)
+    except ZisPulumiError:
+        return None
+    return None if any(is_unknown(part) for part in identity) else identity
 
 
 def _stored(link: WireLink) -> dict[str, dict[str, Any]]:
@@ -510,6 +532,7 @@ class Link(dynamic.Resource, module="zis", name="Link"):
             "right_object": args.right_object,
         }
         props.update(dict.fromkeys(OUTPUTS))
+        props.update(ownership.owner_input(self, resource_name, opts))
         super().__init__(LinkProvider(), resource_name, props, opts)
 
     @property
