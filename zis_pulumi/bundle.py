@@ -478,11 +478,26 @@ class BundleProvider(BaseProvider):
         return uuid
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        # An upload is an upsert by (integration, name): a retry after a failure adopts what the first try made.
+        """Adopt a bundle of this name that already holds what is declared; else upload (an upsert by name).
+
+        Adopting without an upload matters: an upload uninstalls the integration's job specs. So a bundle made
+        by hand or found by `zis-pulumi export` is taken over with no write, and a retry after a failure adopts
+        what the first try uploaded.
+        """
         integration, name = str(props["integration"]), str(props["name"])
+        existing = self.zendesk.find_bundle_uuid(integration, name)
+        if existing is not None:
+            with contextlib.suppress(NotFoundError):  # deleted since it was listed: upload it again
+                outs = self._outputs(integration, existing)
+                if self._holds(outs, props):
+                    return CreateResult(existing, outs)
         self._upload(props)
         uuid = self._uuid_after_upload(integration, name)
         return CreateResult(uuid, self._outputs(integration, uuid))
+
+    def _holds(self, outs: Mapping[str, Any], props: Mapping[str, Any]) -> bool:
+        """Whether the stored bundle `outs` is the declared one, compared as `diff` compares them."""
+        return all(self.normalize(key, outs.get(key)) == self.normalize(key, props.get(key)) for key in INPUTS)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         integration, name = str(news["integration"]), str(news["name"])

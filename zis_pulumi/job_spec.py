@@ -248,10 +248,22 @@ class JobSpecInstallationProvider(BaseProvider):
     # --- CRUD ----------------------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        """Adopt a job spec installed already (by hand, or before `zis-pulumi export`) with no write; else install.
+
+        The list is one fetched after this create was called, so it shows whatever the bundle this installation
+        depends on did; creates waiting for the same fetch share it. Installing is idempotent too (an installed
+        job spec answers 200 or 409, both success), so a retry after a lost answer is simply taken over.
+        """
         integration, qualified_name = _identity(props)
-        # Installing is idempotent (an installed job spec answers 200 or 409, both success), so a retry
-        # after a lost answer, or a job spec installed by hand, is simply taken over.
-        return CreateResult(qualified_name, self._installed(integration, qualified_name))
+        called_at = time.monotonic()
+        job_specs = self._lists.get_since(integration, lambda: self.zendesk.list_job_specs(integration), called_at)
+        spec = next((spec for spec in job_specs if spec.name == _short_name(qualified_name)), None)
+        if spec is None:
+            return CreateResult(qualified_name, self._installed(integration, qualified_name))
+        if not spec.installed:
+            self._install(integration, qualified_name)
+            spec = spec.model_copy(update={"installed": True})
+        return CreateResult(qualified_name, _outputs(integration, qualified_name, spec))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Both inputs replace, so an update only happens when nothing changed that matters: make sure
