@@ -188,9 +188,9 @@ def read_integration(
     if links is not None:
         link_types = sorted(set(links.link_types) or set().union(*(b.link_types() for b in bundles)))
         if not link_types:
-            raise ExportError(
-                f"--links: the Links API lists links only by link type, and no flow of integration {integration!r} "
-                "names one: give the link types with --link-type"
+            progress.say(
+                f"integration {integration}: no links read: the Links API finds links only by link type, and no "
+                "flow names one; give the link types with --link-type"
             )
         for link_type in link_types:
             exported.links[link_type] = read_links(zendesk, integration, link_type, links.prefixes, progress)

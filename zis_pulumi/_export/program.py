@@ -155,8 +155,9 @@ def render(account: Account, *, link_set_above: int = DEFAULT_LINK_SET_ABOVE, ha
             writer.connection(connection)
     sources = " and ".join(url for url in (account.zendesk_url, account.make_url) if url) or "the account"
     header = [
-        f'"""What `zis-pulumi export` read from {sources}: `pulumi up` adopts it as it is.',
+        '"""What `zis-pulumi export` read from the account: `pulumi up` adopts it as it is.',
         "",
+        f"Read from {sources}.",
         "Bundles identical to these are not uploaded again, installed job specs and links are taken over by identity,",
         "Make connections by their `adopt_name`. Credentials come from the same environment variables (or stack",
         "config) as for the export; secrets from the stack config (`sh secrets.sh` sets them).",
