@@ -22,6 +22,7 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 from ._provider import BaseProvider, failure, is_unknown, plain
 from ._zendesk import job_spec_qualified_name
 from .errors import NotFoundError
+from .models import JobSpec as WireJobSpec
 
 __all__ = [
     "DEFAULT_TEMPLATE_VERSION",
@@ -414,6 +415,15 @@ def _whole_numbers(value: Any) -> Any:
     return value
 
 
+def _job_spec_names(props: Mapping[str, Any]) -> set[str]:
+    """The names of the job specs a bundle's inputs declare."""
+    return {
+        res["properties"]["name"]
+        for res in props["resources"].values()
+        if isinstance(res, Mapping) and res.get("type") == JOB_SPEC
+    }
+
+
 class BundleProvider(BaseProvider):
     inputs = INPUTS
     replace_on = ("integration", "name")
@@ -443,17 +453,16 @@ class BundleProvider(BaseProvider):
             "resources": _whole_numbers(plain(props["resources"])),
         }
 
-    def _upload(self, props: Mapping[str, Any]) -> None:
-        """Upload, then install again the job specs the upload uninstalled (those still in the bundle)."""
+    def _upload(self, props: Mapping[str, Any], job_specs: Sequence[WireJobSpec] | None = None) -> None:
+        """Upload, then install again the job specs the upload uninstalled (those still in the bundle).
+
+        `job_specs` is the integration's job spec list if the caller has just read it."""
         integration = str(props["integration"])
-        installed_before = {spec.name for spec in self.zendesk.list_job_specs(integration) if spec.installed}
+        if job_specs is None:
+            job_specs = self.zendesk.list_job_specs(integration)
+        installed_before = {spec.name for spec in job_specs if spec.installed}
         self.zendesk.upload_bundle(integration, self._document(props))
-        declared = {
-            res["properties"]["name"]
-            for res in props["resources"].values()
-            if isinstance(res, Mapping) and res.get("type") == JOB_SPEC
-        }
-        for name in sorted(installed_before & declared):
+        for name in sorted(installed_before & _job_spec_names(props)):
             self.zendesk.install_job_spec(job_spec_qualified_name(integration, name))
 
     def _outputs(self, integration: str, uuid: str) -> dict[str, Any]:
@@ -485,13 +494,17 @@ class BundleProvider(BaseProvider):
         what the first try uploaded.
         """
         integration, name = str(props["integration"]), str(props["name"])
-        existing = self.zendesk.find_bundle_uuid(integration, name)
-        if existing is not None:
-            with contextlib.suppress(NotFoundError):  # deleted since it was listed: upload it again
-                outs = self._outputs(integration, existing)
-                if self._holds(outs, props):
-                    return CreateResult(existing, outs)
-        self._upload(props)
+        job_specs = self.zendesk.list_job_specs(integration)  # the upload needs it anyway
+        # An identical bundle declares every declared job spec (a bundle has at least one): without all of them
+        # listed there is none, and no bundle listing is spent on finding out.
+        if _job_spec_names(props) <= {spec.name for spec in job_specs}:
+            existing = self.zendesk.find_bundle_uuid(integration, name)
+            if existing is not None:
+                with contextlib.suppress(NotFoundError):  # deleted since it was listed: upload it again
+                    outs = self._outputs(integration, existing)
+                    if self._holds(outs, props):
+                        return CreateResult(existing, outs)
+        self._upload(props, job_specs)
         uuid = self._uuid_after_upload(integration, name)
         return CreateResult(uuid, self._outputs(integration, uuid))
 
