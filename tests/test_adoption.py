@@ -240,3 +240,13 @@ def test_adopted_connection_reads_back_unchanged_and_delete_deletes_it(
 def test_adopt_name_must_be_a_name(connections: ProviderDriver) -> None:
     result = connections.check(adopting(""))
     assert [f.property for f in result.failures] == ["adopt_name"]
+
+
+def test_a_replaced_adopted_connection_gets_a_new_connection(connections: ProviderDriver, make: MakeClient) -> None:
+    """The replacement of an adopted connection deletes it first; the new create then cannot adopt it."""
+    name = existing_connection(make)
+    created = connections.create(adopting(name))
+    connections.delete(created.id, created.outs)
+    replacement = connections.create(adopting(name, type="oauth-refresh"))
+    assert replacement.id != name
+    assert [c.name for c in make.list_connections(APP)] == [replacement.id]
