@@ -259,6 +259,13 @@ def test_pulumi_yaml_is_a_python_project(seeded: Seeded, tmp_path: Path) -> None
     assert document["runtime"] == {"name": "python", "options": {"virtualenv": "venv"}}
 
 
+def test_the_console_script_is_zis_pulumi() -> None:
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "zis-pulumi"]
+    assert script.value == "zis_pulumi._cli:main"
+
+
 def test_python_m_zis_pulumi_runs_the_command(env: dict[str, str], tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "zis_pulumi", "export", "--help"], capture_output=True, text=True)
     assert result.returncode == 0

@@ -78,16 +78,20 @@ def _parser() -> argparse.ArgumentParser:
         help=f"declare more than N links of one type as one zis.LinkSet (default {DEFAULT_LINK_SET_ABOVE})",
     )
     export_parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="where to write the project")
-    export_parser.add_argument("--project-name", help="the Pulumi project's name (default: the directory's name)")
-    export_parser.add_argument("--virtualenv", help="the virtualenv Pulumi runs the program in (Pulumi.yaml)")
+    export_parser.add_argument(
+        "--project-name", metavar="NAME", help="the Pulumi project's name (default: the directory's name)"
+    )
+    export_parser.add_argument(
+        "--virtualenv", metavar="DIR", help="the virtualenv Pulumi runs the program in (Pulumi.yaml)"
+    )
     export_parser.add_argument("--force", action="store_true", help="overwrite a project already in DIR")
     export_parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     account = export_parser.add_argument_group("where the account is (instead of the environment)")
-    account.add_argument("--zendesk-subdomain", help=f"overrides {ZENDESK_SUBDOMAIN.env_var}")
-    account.add_argument("--zendesk-base-url", help=f"overrides {ZENDESK_BASE_URL.env_var}")
-    account.add_argument("--zendesk-email", help=f"overrides {ZENDESK_EMAIL.env_var}")
-    account.add_argument("--make-zone", help=f"overrides {MAKE_ZONE.env_var}")
-    account.add_argument("--make-base-url", help=f"overrides {MAKE_BASE_URL.env_var}")
+    account.add_argument("--zendesk-subdomain", metavar="SUBDOMAIN", help=f"overrides {ZENDESK_SUBDOMAIN.env_var}")
+    account.add_argument("--zendesk-base-url", metavar="URL", help=f"overrides {ZENDESK_BASE_URL.env_var}")
+    account.add_argument("--zendesk-email", metavar="EMAIL", help=f"overrides {ZENDESK_EMAIL.env_var}")
+    account.add_argument("--make-zone", metavar="ZONE", help=f"overrides {MAKE_ZONE.env_var}")
+    account.add_argument("--make-base-url", metavar="URL", help=f"overrides {MAKE_BASE_URL.env_var}")
     return parser
 
 
