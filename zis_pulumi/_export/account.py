@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from .._make import MakeClient
 from .._zendesk import ZendeskClient
 from ..app_connection import CLAIM_KEY, SECTIONS, _section_problem, json_value, parse_jsonc
-from ..bundle import FLOW, JOB_SPEC
+from ..bundle import DEFAULT_TEMPLATE_VERSION, FLOW, JOB_SPEC
 from ..errors import ZisPulumiError
 from ..models import Link
 
@@ -175,7 +175,7 @@ def read_integration(
                 integration=integration,
                 name=bundle.name,
                 description=bundle.description or "",
-                zis_template_version=bundle.zis_template_version or "2019-10-14",
+                zis_template_version=bundle.zis_template_version or DEFAULT_TEMPLATE_VERSION,
                 resources={key: res.model_dump(mode="json") for key, res in bundle.resources.items()},
             )
         )
