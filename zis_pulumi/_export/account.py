@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
 from .._make import MakeClient
 from .._zendesk import ZendeskClient
 from ..app_connection import CLAIM_KEY, SECTIONS, _section_problem, json_value, parse_jsonc
@@ -54,6 +56,8 @@ def reading(what: str) -> Iterator[None]:
         raise
     except ZisPulumiError as exc:
         raise ExportError(f"reading {what} failed: {exc}") from None
+    except ValidationError as exc:  # an answer of an unexpected shape
+        raise ExportError(f"reading {what} failed: unexpected answer: {exc}") from None
 
 
 class Progress:
