@@ -8,7 +8,15 @@ __version__ = "0.2.0"
 from .app_connection import CONNECTION_TYPES, AppConnection, AppConnectionArgs
 from .bundle import DEFAULT_TEMPLATE_VERSION, Bundle, BundleArgs, Flow, HttpAction, JobSpec, load_bundle
 from .connections import GetConnectionsResult, get_connections, get_connections_output
-from .errors import ApiError, ConfigurationError, ConflictError, NotFoundError, TransportError, ZisPulumiError
+from .errors import (
+    ApiError,
+    ConfigurationError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    TransportError,
+    ZisPulumiError,
+)
 from .job_spec import JobSpecInstallation, JobSpecInstallationArgs
 from .link import Link, LinkArgs, LinkObjectArgs
 
@@ -25,6 +33,7 @@ __all__ = [
     "Flow",
     "GetConnectionsResult",
     "HttpAction",
+    "InvalidInputError",
     "JobSpec",
     "JobSpecInstallation",
     "JobSpecInstallationArgs",

@@ -15,7 +15,7 @@ import httpx
 
 from ._http import ApiClient
 from .config import ZendeskSettings
-from .errors import ApiError, ConfigurationError
+from .errors import ApiError, ConfigurationError, InvalidInputError
 from .models import Bundle, BundleSummary, Connections, JobSpec, Link, PageMeta
 
 __all__ = ["ZendeskClient", "job_spec_qualified_name"]
@@ -247,5 +247,5 @@ class ZendeskClient(ApiClient[ZendeskSettings]):
 def _identity(link_type: str, left_object_name: str, right_object_name: str) -> dict[str, str]:
     for name in (left_object_name, right_object_name):
         if name.endswith("*"):
-            raise ValueError(f"a link's object name cannot end in a wildcard: {name!r}")
+            raise InvalidInputError(f"a link's object name cannot end in a wildcard: {name!r}")
     return {"link_type": link_type, "left_object_name": left_object_name, "right_object_name": right_object_name}

@@ -23,7 +23,7 @@ from . import _ownership as ownership
 from ._bundle_rules import ACTION, FLOW, JOB_SPEC, TEMPLATE_VERSION, Problem, bundle_problems
 from ._provider import BaseProvider, failure, is_unknown, plain, shown
 from ._zendesk import job_spec_qualified_name
-from .errors import NotFoundError
+from .errors import InvalidInputError, NotFoundError, ZisPulumiError
 from .models import JobSpec as WireJobSpec
 
 __all__ = [
@@ -150,7 +150,7 @@ def build_resources(integration: str, parts: Sequence[BundlePart]) -> dict[str, 
     for part in parts:
         key = part.key or f"{part.name}_{part.kind_suffix}"
         if key in resources:
-            raise ValueError(f"two bundle resources share the key {key!r}; give one of them key=…")
+            raise InvalidInputError(f"two bundle resources share the key {key!r}; give one of them key=…")
         resources[key] = part.resource(integration)
     return resources
 
@@ -169,7 +169,7 @@ def load_bundle(path: str | Path) -> dict[str, Any]:
     else:
         document = json.loads(text)
     if not isinstance(document, dict):
-        raise ValueError(f"{path}: a bundle document is a JSON/YAML object")
+        raise InvalidInputError(f"{path}: a bundle document is a JSON/YAML object")
     unknown = sorted(set(document) - set(DOCUMENT_FIELDS) - set(READ_ONLY_FIELDS))
     if unknown:
         pulumi.log.warn(f"{path}: fields {unknown} are not bundle fields; they are not uploaded")
@@ -281,7 +281,7 @@ class BundleProvider(BaseProvider):
     def _uuid_after_upload(self, integration: str, name: str) -> str:
         uuid = self.zendesk.find_bundle_uuid(integration, name)
         if uuid is None:
-            raise RuntimeError(
+            raise ZisPulumiError(
                 f"the ZIS bundle {name!r} of integration {integration!r} was uploaded but is not in the "
                 "integration's bundle list; try again"
             )

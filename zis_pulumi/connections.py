@@ -29,6 +29,7 @@ import pulumi
 from ._zendesk import ZendeskClient
 from .bundle import integration_problem
 from .config import ZendeskSettings
+from .errors import InvalidInputError
 from .models import ApiKeyConnection, BasicAuthConnection, BearerTokenConnection, OAuthConnection
 
 __all__ = ["OAUTH_SECRET_FIELDS", "GetConnectionsResult", "get_connections", "get_connections_output"]
@@ -95,7 +96,7 @@ def get_connections(
     """
     problem = integration_problem(integration)
     if problem:
-        raise ValueError(f"integration {problem}")
+        raise InvalidInputError(f"integration {problem}")
     client = ZendeskClient(settings or ZendeskSettings.resolve(_stack_config))
     try:
         connections = client.list_connections(integration)

@@ -12,6 +12,7 @@ __all__ = [
     "ApiError",
     "ConfigurationError",
     "ConflictError",
+    "InvalidInputError",
     "NotFoundError",
     "RateLimitedError",
     "TransportError",
@@ -25,6 +26,13 @@ class ZisPulumiError(Exception):
 
 class ConfigurationError(ZisPulumiError):
     """A setting or credential is missing or malformed (names the config key and the env var)."""
+
+
+class InvalidInputError(ZisPulumiError, ValueError):
+    """A value given in a program (outside a resource's check) cannot be used; says which and what is allowed.
+
+    Also a ValueError, which is what these paths raised before.
+    """
 
 
 class TransportError(ZisPulumiError):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .._make import MakeClient
 from .._zendesk import ZendeskClient
+from ..errors import ConfigurationError
 from .account import (
     DEFAULT_LINK_PREFIXES,
     Account,
@@ -64,11 +65,13 @@ def read_account(
 ) -> Account:
     integrations: list[ExportedIntegration] = []
     for integration in sorted(set(request.integrations)):
-        assert zendesk is not None, "integrations need a Zendesk client"
+        if zendesk is None:
+            raise ConfigurationError("exporting ZIS integrations needs the Zendesk settings (see --help)")
         integrations.append(read_integration(zendesk, integration, request.links, progress))
     connections: list[ExportedConnection] = []
     for app in sorted(set(request.make_apps)):
-        assert make is not None, "Make apps need a Make client"
+        if make is None:
+            raise ConfigurationError("exporting Make apps needs the Make settings (see --help)")
         connections.extend(read_make_app(make, app, progress))
     return Account(
         zendesk_url=zendesk.base_url if zendesk is not None and integrations else None,
