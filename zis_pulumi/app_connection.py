@@ -26,7 +26,7 @@ import hashlib
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any, NoReturn, cast
@@ -40,6 +40,7 @@ from . import _ownership as ownership
 from ._http import AMBIGUOUS_STATUSES
 from ._numbers import canonical, same
 from ._provider import BaseProvider, failure, is_unknown, merge_options, plain, shown
+from ._secrets import scrubbed
 from ._urns import future_urn
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
 from .models import AppConnection as WireConnection
@@ -99,7 +100,6 @@ CLAIM = "claim"
 CLAIM_KEY = "zisPulumiClaim"
 """The member of the connection's common data that holds the claim."""
 PROVIDER_KEY = "__provider"
-SECRET = "[secret]"
 _CLAIM_CHARS = re.compile(r"[0-9a-f]{8,64}")
 _MAX_POST_ATTEMPTS = 3
 _PARALLEL_REQUESTS = 4
@@ -124,80 +124,6 @@ def parse_jsonc(text: str) -> Any:
     if not text.strip():
         return None
     return json5.loads(text)
-
-
-# --- secrets -------------------------------------------------------------------------------------------
-
-
-def _secret_strings(*commons: Any) -> list[str]:
-    """Every string in the given `common` values, longest first (so no secret is half-replaced)."""
-    found: set[str] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            if value and not is_unknown(value):
-                found.add(value)
-        elif isinstance(value, Mapping):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item)
-
-    for common in commons:
-        walk(common)
-    return sorted(found, key=len, reverse=True)
-
-
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, SECRET)
-    return text
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _redacted_copy(exc: Exception, secrets: Sequence[str]) -> Exception:
-    if isinstance(exc, ApiError):
-        return type(exc)(
-            vendor=exc.vendor,
-            status=exc.status,
-            method=exc.method,
-            url=_redact(exc.url, secrets),
-            message=_redact(exc.message, secrets),
-            code=exc.code,
-            details=[_redact(detail, secrets) for detail in exc.details],
-        )
-    if isinstance(exc, TransportError):
-        return TransportError(exc.method, _redact(exc.url, secrets), _redact(exc.reason, secrets), exc.attempts)
-    return ZisPulumiError(_redact(str(exc), secrets))
-
-
-@contextlib.contextmanager
-def _scrubbed(*commons: Any) -> Iterator[None]:
-    """Let no error out that quotes a `common` value (a vendor may echo a request body back).
-
-    The provider process prints tracebacks, chained exceptions included, so a chain that mentions a
-    secret is cut as well.
-    """
-    secrets = _secret_strings(*commons)
-    try:
-        yield
-    except Exception as exc:
-        if not secrets:
-            raise
-        if any(secret in str(exc) for secret in secrets):
-            raise _redacted_copy(exc, secrets) from None
-        if any(secret in str(link) for link in _chain(exc) for secret in secrets):
-            raise exc from None
-        raise
 
 
 # --- what the user declared ----------------------------------------------------------------------------
@@ -493,7 +419,7 @@ class AppConnectionProvider(BaseProvider):
         The label is written last: until then it names the claim, so a create cut off at any point leaves
         a connection the next create recognises. A failure after the POST deletes the connection again.
         """
-        with _scrubbed(props.get("common")):
+        with scrubbed(props.get("common")):
             declared = _Declared.of(props)
             if declared.adopt_name is not None and not _seen(_deleted_here, self.make.base_url, declared.adopt_name):
                 return self._adopt_named(declared, declared.adopt_name)
@@ -715,7 +641,7 @@ class AppConnectionProvider(BaseProvider):
         (as a value) to the state's is returned exactly as the state has it, so Make's formatting never
         shows as a change; a section Make holds as text that does not parse comes back as that text.
         """
-        with _scrubbed(props.get("common")):
+        with scrubbed(props.get("common")):
             try:
                 connection = self.make.get_connection(id_)
                 declared_sections = [p for p in SECTION_PROPS if props.get(p) is not None]
@@ -760,7 +686,7 @@ class AppConnectionProvider(BaseProvider):
 
         After a recreate every declared property is written again, whatever the recreate reset.
         """
-        with _scrubbed(olds.get("common"), news.get("common")):
+        with scrubbed(olds.get("common"), news.get("common")):
             declared = _Declared.of(news)
             name = str(olds.get("name") or id_)
             recreate = declared.recreate_trigger is not None and not same(
@@ -788,7 +714,7 @@ class AppConnectionProvider(BaseProvider):
 
         Nothing is deleted when a resource of this run declares the connection by its name (`_ownership`).
         """
-        with _scrubbed(props.get("common")):
+        with scrubbed(props.get("common")):
             name, app = str(props.get("name") or id_), str(props.get("app_name"))
             if ownership.kept(ownership.MAKE_CONNECTION, (app, name), f"Make connection {name!r} (app {app!r})"):
                 return
