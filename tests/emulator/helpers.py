@@ -16,6 +16,7 @@ EMAIL = SETTINGS.email
 API_TOKEN = SETTINGS.api_token
 OAUTH_TOKEN = SETTINGS.oauth_token
 MAKE_TOKEN = SETTINGS.make_token
+MAKE_OAUTH_TOKEN = SETTINGS.make_oauth_token
 USER_AGENT = "zis-pulumi-tests/1.0"
 
 ZIS = "/api/services/zis"

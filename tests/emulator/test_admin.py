@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import ZIS, Clients, seed_bundle
+from .helpers import API_TOKEN, ZIS, Clients, seed_bundle
 
 
 def test_requests_are_counted_by_route_template_and_status(clients: Clients) -> None:
@@ -33,7 +33,7 @@ def test_request_log_lists_recent_requests_without_headers(clients: Clients) -> 
     assert entry["status"] == 200
     assert entry["ms"] >= 0
     assert "authorization" not in str(entry).lower()
-    assert "emulator-api-token" not in str(entry)
+    assert API_TOKEN not in str(entry)
 
 
 def test_unknown_api_routes_are_counted_as_unmatched_and_answer_vendor_404s(clients: Clients) -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
+from zis_pulumi.emulator import EmulatorSettings
+
 from .helpers import (
+    MAKE_OAUTH_TOKEN,
+    MAKE_TOKEN,
     ZIS,
     Clients,
     basic_header,
@@ -13,6 +19,9 @@ from .helpers import (
     make_headers,
     seed_bundle,
 )
+
+# Make's TypeScript SDK sends `Token …` only for a token matching this (@makehq/sdk 1.6.10, src/utils.ts UUIDv4_RE).
+MAKE_SDK_API_KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 def test_bundle_upload_with_basic_api_token_is_accepted(clients: Clients) -> None:
@@ -110,7 +119,17 @@ def test_make_with_default_library_user_agent_is_403(clients: Clients, user_agen
 
 
 @pytest.mark.parametrize(
-    "authorization", ["Token wrong", "Bearer emulator-make-token", ""], ids=["wrong", "bearer", "missing"]
+    "authorization",
+    [
+        "Token 00000000-0000-4000-8000-0000000000ff",
+        f"Bearer {MAKE_TOKEN}",
+        f"Token {MAKE_OAUTH_TOKEN}",
+        "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzb21lb25lIn0.c2ln",
+        f"Basic {MAKE_TOKEN}",
+        "Token",
+        "",
+    ],
+    ids=["wrong-key", "key-as-bearer", "oauth-as-token", "wrong-oauth", "basic", "empty-token", "missing"],
 )
 def test_make_without_valid_token_is_401_in_make_shape(clients: Clients, authorization: str) -> None:
     headers = make_headers()
@@ -123,7 +142,29 @@ def test_make_without_valid_token_is_401_in_make_shape(clients: Clients, authori
     assert response.status_code == 401
     body = response.json()
     assert body["code"] == "SC401"
-    assert set(body) >= {"detail", "message", "code"}
+    assert body["message"] == "Unauthorized"
+    assert isinstance(body["detail"], str) and body["detail"]
+
+
+def test_make_accepts_its_oauth_access_token_as_bearer(clients: Clients) -> None:
+    headers = {"Authorization": f"Bearer {MAKE_OAUTH_TOKEN}", "User-Agent": "tests"}
+
+    response = httpx.get(f"{clients.server.make_base_url}/sdk/apps/my-app/connections", headers=headers)
+
+    assert response.status_code == 200
+    assert response.json() == {"appConnections": []}
+
+
+def test_default_credentials_are_shaped_like_the_vendors() -> None:
+    """A Make API key is a UUID v4 (so Make's SDK sends it as `Token`), its OAuth token a JWT; a Zendesk API token
+    is 40 letters and digits, a Zendesk OAuth token 64 hex digits."""
+    defaults = EmulatorSettings()
+
+    assert MAKE_SDK_API_KEY.fullmatch(defaults.make_token)
+    assert not MAKE_SDK_API_KEY.fullmatch(defaults.make_oauth_token)
+    assert re.fullmatch(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", defaults.make_oauth_token)
+    assert re.fullmatch(r"[A-Za-z0-9]{40}", defaults.api_token)
+    assert re.fullmatch(r"[0-9a-f]{64}", defaults.oauth_token)
 
 
 def test_make_with_token_and_explicit_user_agent_is_accepted(clients: Clients) -> None:

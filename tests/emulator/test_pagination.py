@@ -51,8 +51,30 @@ def test_default_page_size_is_20(clients: Clients, some_links: list[str]) -> Non
     assert body["meta"]["has_more"] is True
 
 
-def test_page_size_above_100_is_clamped_to_100(clients: Clients, many_links: list[str]) -> None:
-    assert len(page(clients, **{"page[size]": 1000})["links"]) == 100
+def test_page_size_100_is_the_largest_page(clients: Clients, many_links: list[str]) -> None:
+    assert len(page(clients, **{"page[size]": 100})["links"]) == 100
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "credential", "detail_of"),
+    [
+        (BUNDLES, {}, "basic", lambda body: body["errors"][0]["detail"]),
+        (f"{ZIS}/registry/paged/job_specs", {}, "basic", lambda body: body["errors"][0]["detail"]),
+        (LINKS, SEARCH, "bearer", lambda body: body["errors"][0]["detail"]),
+        (f"{ZIS}/integrations/paged/connections/all", {}, "bearer", lambda body: body["errors"][0]["title"]),
+    ],
+    ids=["bundles", "job_specs", "links", "connections"],
+)
+def test_page_size_over_100_is_400_in_each_lists_error_shape(
+    clients: Clients, path: str, params: dict[str, str], credential: str, detail_of: Any
+) -> None:
+    """Every ZIS list page says "Returns a maximum of 100 records per page": 101 is refused, not clamped."""
+    http = clients.basic if credential == "basic" else clients.bearer
+
+    response = http.get(path, params={**params, "page[size]": 101})
+
+    assert response.status_code == 400
+    assert "page[size] must be at most 100, got 101" in detail_of(response.json())
 
 
 @pytest.mark.parametrize("size", ["abc", "1.5", "0", "-3"])

@@ -26,23 +26,22 @@ ENV_NAMES = [
     "ZENDESK_API_TOKEN",
     "ZENDESK_OAUTH_TOKEN",
     "MAKE_API_TOKEN",
+    "MAKE_OAUTH_TOKEN",
 ]
 
 
 def test_env_describes_the_running_server() -> None:
-    settings = EmulatorSettings(email="me@example.com", api_token="a", oauth_token="o", make_token="m")
+    settings = EmulatorSettings(
+        email="me@example.com", api_token="a", oauth_token="o", make_token="m", make_oauth_token="mo"
+    )
     with EmulatorServer(settings=settings, port=0) as server:
         env = server.env()
 
     assert list(env) == ENV_NAMES
     assert env["ZENDESK_BASE_URL"] == f"http://127.0.0.1:{server.port}"
     assert env["MAKE_BASE_URL"] == f"http://127.0.0.1:{server.port}/api/v2"
-    assert (env["ZENDESK_EMAIL"], env["ZENDESK_API_TOKEN"], env["ZENDESK_OAUTH_TOKEN"], env["MAKE_API_TOKEN"]) == (
-        "me@example.com",
-        "a",
-        "o",
-        "m",
-    )
+    credentials = ("ZENDESK_EMAIL", "ZENDESK_API_TOKEN", "ZENDESK_OAUTH_TOKEN", "MAKE_API_TOKEN", "MAKE_OAUTH_TOKEN")
+    assert [env[name] for name in credentials] == ["me@example.com", "a", "o", "m", "mo"]
 
 
 def test_server_accepts_connections_after_start_and_refuses_after_stop() -> None:
@@ -174,14 +173,19 @@ def test_cli_flags_set_faults_and_behaviour_switches_and_sigint_stops_it(tmp_pat
         "zendesk",
         "--make-token",
         "ci-make-token",
+        "--make-oauth-token",
+        "ci-make-oauth-token",
     )
     try:
         env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
         settings = httpx.get(f"{env['ZENDESK_BASE_URL']}/_emulator/settings").json()
     finally:
         exit_code = _stop_cli(process, signal.SIGINT)
+    stderr = process.stderr.read() if process.stderr else ""
 
     assert env["MAKE_API_TOKEN"] == "ci-make-token"
+    assert env["MAKE_OAUTH_TOKEN"] == "ci-make-oauth-token"
+    assert "the Make token is not a UUID" in stderr, "a token Make's SDK would send as Bearer is warned about"
     assert settings["faults"]["rate_limit_every"] == 3
     assert settings["faults"]["latency_ms"] == 5
     assert settings["faults"]["seed"] == 9

@@ -53,7 +53,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     credentials.add_argument("--email", default=defaults.email)
     credentials.add_argument("--api-token", default=defaults.api_token)
     credentials.add_argument("--oauth-token", default=defaults.oauth_token)
-    credentials.add_argument("--make-token", default=defaults.make_token)
+    credentials.add_argument("--make-token", default=defaults.make_token, help="Make API token (a UUID, as Make's)")
+    credentials.add_argument("--make-oauth-token", default=defaults.make_oauth_token, help="Make OAuth access token")
     credentials.add_argument("--zendesk-account-id", type=int, default=defaults.zendesk_account_id)
 
     faults = parser.add_argument_group("faults (API requests only)")
@@ -70,6 +71,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
     behaviour = parser.add_argument_group("behaviour switches (where the vendors' behaviour is unknown)")
     behaviour.add_argument("--job-spec-reinstall", choices=("ok", "conflict"), default=defaults.job_spec_reinstall)
+    behaviour.add_argument("--bundle-upload-body", choices=("null", "empty"), default=defaults.bundle_upload_body)
     behaviour.add_argument(
         "--link-duplicate", choices=("conflict", "unprocessable", "duplicate"), default=defaults.link_duplicate
     )
@@ -98,9 +100,11 @@ def settings_from(arguments: argparse.Namespace) -> EmulatorSettings:
         api_token=arguments.api_token,
         oauth_token=arguments.oauth_token,
         make_token=arguments.make_token,
+        make_oauth_token=arguments.make_oauth_token,
         zendesk_account_id=arguments.zendesk_account_id,
         faults=faults,
         job_spec_reinstall=arguments.job_spec_reinstall,
+        bundle_upload_body=arguments.bundle_upload_body,
         link_duplicate=arguments.link_duplicate,
         make_delete_delay_ms=arguments.make_delete_delay_ms,
         make_section_format=arguments.make_section_format,
@@ -129,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"zis-emulator: invalid settings:\n{error}", file=sys.stderr)
         return 2
+
+    for warning in settings.credential_warnings():
+        print(f"zis-emulator: warning: {warning}", file=sys.stderr)
 
     stop_requested = threading.Event()
 

@@ -32,6 +32,7 @@ from .faults import Vendor, gateway_page
 from .make_api import MAKE_PREFIX, make_routes
 from .runtime import Emulator
 from .zis_api import ZIS_PREFIX, zis_routes
+from .zis_integrations import integration_routes
 
 LOST = "lost"
 
@@ -160,7 +161,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 def build_starlette_app(emulator: Emulator) -> Starlette:
     app = Starlette(
-        routes=[*admin_routes(), *zis_routes(), *make_routes()],
+        routes=[*admin_routes(), *zis_routes(), *integration_routes(), *make_routes()],
         exception_handlers={404: _http_error, 405: _http_error},
     )
     app.router.redirect_slashes = False

@@ -1,7 +1,8 @@
 """Who may call what, and the vendors' answers to those who may not.
 
 ZIS accepts a basic ``{email}/token:{api_token}`` credential or a ZIS OAuth bearer token, depending on the endpoint
-group; Make accepts ``Authorization: Token <token>`` and blocks default library user agents.
+group; Make accepts ``Authorization: Token <API token>`` or ``Authorization: Bearer <OAuth access token>`` and
+blocks default library user agents.
 """
 
 from __future__ import annotations
@@ -104,7 +105,16 @@ def check_connections(request: Request, settings: EmulatorSettings) -> Response 
 
 
 def check_make(request: Request, settings: EmulatorSettings) -> Response | None:
-    """Make: an explicit User-Agent, then ``Authorization: Token <token>``."""
+    """Make: an explicit User-Agent, then ``Token <API token>`` or ``Bearer <OAuth access token>``.
+
+    Both credentials are Make's: "The Make API requires authentication of the API requests with your API tokens or
+    your OAuth 2.0 connection" (https://developers.make.com/api-documentation/authentication); the API token goes in
+    ``Authorization: Token …`` (every SDK-app connection page, make-sdk-app-connections seed), the OAuth access token
+    as ``Bearer …``, which is how Make's TypeScript SDK (@makehq/sdk 1.6.10, ``prepareHeaders``) sends any token that
+    is not a UUID. Each credential is accepted with its own scheme only; any other, or none, is a 401 in Make's error
+    shape (``detail``/``message``/``code: SC401``, https://developers.make.com/api-documentation/troubleshooting/
+    http-status-codes).
+    """
     user_agent = request.headers.get("user-agent", "").strip()
     if not user_agent or user_agent.lower().startswith(BLOCKED_USER_AGENT_PREFIXES):
         return make_error(
@@ -113,7 +123,9 @@ def check_make(request: Request, settings: EmulatorSettings) -> Response | None:
             "Requests with a default HTTP library User-Agent are blocked; send an explicit User-Agent header.",
         )
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "token" and token.strip() and _same(token.strip(), settings.make_token):
+    token = token.strip()
+    expected = {"token": settings.make_token, "bearer": settings.make_oauth_token}.get(scheme.lower())
+    if expected and token and _same(token, expected):
         return None
     if not scheme:
         return make_error(401, "Unauthorized", "Access denied: missing Authorization header.")

@@ -3,8 +3,8 @@
 Cursors are opaque: URL-safe base64 of the JSON sort key of the item they point at (never a plain offset), so a
 cursor stays valid when items around it are created or deleted. ``meta.after`` points at the last item of the page
 (pass it as ``page[after]`` for the next page), ``meta.before`` at the first (pass it as ``page[before]`` for the
-previous one); both are null on an empty page. Empty parameters, as in the vendor's code samples
-(``?page[after]=&page[size]=``), count as absent.
+previous one); both are null on an empty page. ``page[size]`` is 1 to 100 (20 if absent). Empty parameters, as in
+the vendor's code samples (``?page[after]=&page[size]=``), count as absent.
 """
 
 from __future__ import annotations
@@ -61,7 +61,13 @@ def parse_page_request(query: Mapping[str, str], default_size: int = DEFAULT_PAG
             raise PaginationError(f"page[size] must be an integer, got {raw_size!r}") from error
         if size < 1:
             raise PaginationError(f"page[size] must be at least 1, got {size}")
-        size = min(size, MAX_PAGE_SIZE)
+        # "Returns a maximum of 100 records per page" (the Pagination note of every ZIS list reference page: bundles,
+        # job specs, links, connections; seeds zis-*.seed.txt), and "Most endpoints limit this to a maximum of 100"
+        # (https://developer.zendesk.com/api-reference/introduction/pagination/). A size over the limit is refused,
+        # not clamped, as Zendesk endpoints that limit the page size were seen to do ("Many endpoints are strict about
+        # the page size and would error out", https://github.com/amp-labs/connectors/pull/1517).
+        if size > MAX_PAGE_SIZE:
+            raise PaginationError(f"page[size] must be at most {MAX_PAGE_SIZE}, got {size}")
     after = query.get("page[after]", "")
     before = query.get("page[before]", "")
     if after and before:

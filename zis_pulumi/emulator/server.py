@@ -80,6 +80,7 @@ class EmulatorServer:
             "ZENDESK_API_TOKEN": settings.api_token,
             "ZENDESK_OAUTH_TOKEN": settings.oauth_token,
             "MAKE_API_TOKEN": settings.make_token,
+            "MAKE_OAUTH_TOKEN": settings.make_oauth_token,
         }
 
     def start(self, timeout: float = 10.0) -> EmulatorServer:

@@ -6,6 +6,7 @@ The behaviour switches choose among the plausible answers where the vendors' beh
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,26 @@ from .faults import Faults
 JobSpecReinstall = Literal["ok", "conflict"]
 LinkDuplicate = Literal["conflict", "unprocessable", "duplicate"]
 SectionFormat = Literal["jsonc", "text", "json_string"]
+BundleUploadBody = Literal["null", "empty"]
+
+# The default credentials are fixed (so they can be printed, documented and typed by hand) and shaped like the real
+# ones, so the vendors' own clients send them as they would send real ones:
+# - a Make API key is a UUID v4; Make's TypeScript SDK (@makehq/sdk 1.6.10, src/utils.ts `isAPIKey`) sends
+#   `Authorization: Token …` only for a token of MAKE_API_KEY_SHAPE (its UUIDv4_RE) and `Bearer …` for anything
+#   else, which it takes for an OAuth access token;
+# - a Make OAuth access token is a JWT ("access_token": "eyJ..." in the token responses of
+#   https://developers.make.com/api-documentation/authentication/oauth-flow); this one is not signed by anyone;
+# - a Zendesk API token is 40 letters and digits, a Zendesk OAuth access token 64 hex digits.
+MAKE_API_KEY_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.IGNORECASE)
+DEFAULT_API_TOKEN = "emulatorZendeskApiToken00000000000000001"
+DEFAULT_OAUTH_TOKEN = "0" * 60 + "e1a1"
+DEFAULT_MAKE_TOKEN = "00000000-0000-4000-8000-000000000001"
+DEFAULT_MAKE_OAUTH_TOKEN = (
+    "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9"
+    ".eyJpc3MiOiJodHRwczovL3d3dy5tYWtlLmNvbSIsInN1YiI6Inppcy1lbXVsYXRvciIs"
+    "InNjb3BlIjoic2RrLWFwcHM6cmVhZCBzZGstYXBwczp3cml0ZSJ9"
+    ".emlzLWVtdWxhdG9yLXNpZ25hdHVyZS1ub3QtY2hlY2tlZA"
+)
 
 
 class EmulatorSettings(BaseModel):
@@ -23,13 +44,23 @@ class EmulatorSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(default="admin@example.com", description="Zendesk admin email (basic auth user).")
-    api_token: str = Field(default="emulator-api-token", description="Zendesk API token (basic auth).")
-    oauth_token: str = Field(default="emulator-oauth-token", description="ZIS OAuth bearer token.")
-    make_token: str = Field(default="emulator-make-token", description="Make API token (`Token …`).")
+    api_token: str = Field(default=DEFAULT_API_TOKEN, description="Zendesk API token (basic auth).")
+    oauth_token: str = Field(default=DEFAULT_OAUTH_TOKEN, description="ZIS OAuth bearer token.")
+    make_token: str = Field(default=DEFAULT_MAKE_TOKEN, description="Make API token (`Token …`).")
+    make_oauth_token: str = Field(
+        default=DEFAULT_MAKE_OAUTH_TOKEN, description="Make OAuth 2.0 access token (`Bearer …`)."
+    )
     zendesk_account_id: int = Field(default=12345, description="Account id reported on bundles and links.")
     faults: Faults = Field(default_factory=Faults)
     job_spec_reinstall: JobSpecReinstall = Field(
         default="ok", description="Installing an installed job spec: 200 again, or 409."
+    )
+    bundle_upload_body: BundleUploadBody = Field(
+        default="null",
+        description=(
+            "The body of a bundle upload's 200: `null` (the reference page's example) or empty (the contract's"
+            " other reading, and the one zenpy's upload_bundle can parse)."
+        ),
     )
     link_duplicate: LinkDuplicate = Field(
         default="unprocessable",
@@ -45,6 +76,15 @@ class EmulatorSettings(BaseModel):
             " expects), the same text as text/plain, or the text as a JSON string (application/json)."
         ),
     )
+
+    def credential_warnings(self) -> list[str]:
+        """Credentials the vendors' own clients will not send as the emulator expects them."""
+        if MAKE_API_KEY_SHAPE.fullmatch(self.make_token):
+            return []
+        return [
+            "the Make token is not a UUID: Make's own SDK will send it as `Authorization: Bearer`, the scheme of the"
+            " Make OAuth token (--make-oauth-token), and be refused"
+        ]
 
     def updated(self, changes: dict[str, Any]) -> EmulatorSettings:
         """A validated copy with ``changes`` applied.

@@ -77,7 +77,19 @@ class ZisConnectionRecord(BaseModel):
     updated_at: str
 
 
+class IntegrationRecord(BaseModel):
+    """A registered ZIS integration and the Zendesk OAuth client ZIS made for it (its secret in clear)."""
+
+    seq: int
+    name: str
+    description: str
+    jwt_public_key: str
+    oauth_client_id: int
+    oauth_client_secret: str
+
+
 class ZisState(BaseModel):
+    integrations: dict[str, IntegrationRecord] = Field(default_factory=dict, description="by name")
     bundles: dict[str, BundleRecord] = Field(default_factory=dict, description="by uuid")
     job_specs: dict[str, JobSpecRecord] = Field(default_factory=dict, description="by uuid")
     links: dict[str, LinkRecord] = Field(default_factory=dict, description="by id")

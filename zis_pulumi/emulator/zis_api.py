@@ -3,7 +3,7 @@
 Behaviour beyond the reference pages, as reported by users of the live API, is emulated: uploading a bundle
 leaves every job spec of its integration uninstalled; bundle upload refuses OAuth; links and connections refuse
 API tokens. Where the live behaviour is unknown, ``EmulatorSettings`` switches choose it (``job_spec_reinstall``,
-``link_duplicate``).
+``link_duplicate``, ``bundle_upload_body``).
 
 Beyond the contract, a connection can also be read (``GET …/connections/{name}``) and deleted
 (``DELETE …/connections/{name}``), as on Zendesk's connection pages.
@@ -173,6 +173,8 @@ async def upload_bundle(request: Request, emulator: Emulator) -> Response:
                 existing.flow_name = declaration.flow_name
                 existing.bundle_uuid = bundle.uuid
     mark_create_committed(request)
+    if emulator.settings.bundle_upload_body == "empty":
+        return Response(status_code=200)
     return json_response(None)
 
 
