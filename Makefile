@@ -13,7 +13,7 @@ help:
 	@echo "make down     destroy it"
 	@echo "make test     the whole test suite (provider, client, emulator, engine and reliability tests)"
 	@echo "make test-reliability   faults, interrupted runs, drift, bad input, secrets (real engine)"
-	@echo "make lint     ruff and mypy"
+	@echo "make lint     ruff and mypy, over the whole repository (package, tests, bench, scripts, examples)"
 	@echo "make test-sdk-range   the unit tests with the oldest and the newest pulumi SDK the package accepts"
 	@echo "make check-dist       build the wheel and the sdist and install each into a fresh venv"
 	@echo "make bench    the benchmark (bench/run.py)"
@@ -66,7 +66,7 @@ check-dist: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy zis_pulumi
+	$(VENV)/bin/mypy
 
 bench: pulumi
 	ZIS_PULUMI_BIN="$$(tail -n1 $(VENV)/.pulumi-bin)" $(PY) bench/run.py
