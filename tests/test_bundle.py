@@ -9,13 +9,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 import yaml
 
 from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver
 from zis_pulumi._zendesk import ZendeskClient
-from zis_pulumi.bundle import BundleProvider, Flow, HttpAction, JobSpec, build_resources, load_bundle
+from zis_pulumi.bundle import (
+    BundleProvider,
+    Flow,
+    HttpAction,
+    JobSpec,
+    build_resources,
+    bundle_warnings,
+    load_bundle,
+)
 from zis_pulumi.config import ZendeskSettings
 from zis_pulumi.errors import ApiError, TransportError
 
@@ -71,78 +80,104 @@ def zendesk(stack_config: dict[str, str]) -> ZendeskClient:
 
 # --- check ----------------------------------------------------------------------------------------
 
+
+def action(definition: dict[str, Any], name: str = "notify") -> dict[str, Any]:
+    return {"type": "ZIS::Action::Http", "properties": {"name": name, "definition": definition}}
+
+
+def flow_of(states: dict[str, Any], start: str = "A", name: str = "my_flow") -> dict[str, Any]:
+    return {"type": "ZIS::Flow", "properties": {"name": name, "definition": {"StartAt": start, "States": states}}}
+
+
+def calling(action_name: str) -> dict[str, Any]:
+    return flow_of({"A": {"Type": "Action", "ActionName": action_name, "End": True}})
+
+
+NOTIFY = f"zis:{INTEGRATION}:action:notify"
+
 BAD_INPUTS = [
     ("integration", {"integration": "Acme Sync"}),
     ("integration", {"integration": "a" * 65}),
     ("name", {"name": ""}),
     ("zis_template_version", {"zis_template_version": "2020-01-01"}),
+    ("description", {"description": 42}),
     ("resources", {"resources": {}}),
-    ("resources", {"resources": {"the_flow": flow()}}),  # no job spec
     ("resources", {"resources": {"the_job_spec": job_spec()}}),  # no flow
     ("resources.the_flow.type", {"resources": {"the_flow": {**flow(), "type": "ZIS::Lambda"}, "js": job_spec()}}),
+    ("resources.the_flow.properties", {"resources": {"the_flow": {"type": "ZIS::Flow", "properties": []}}}),
     (
         "resources.the_job_spec.properties.flow_name",
-        {"resources": {"the_flow": flow(), "the_job_spec": job_spec(flow_name="missing")}},
-    ),
-    (
-        "resources.the_job_spec.properties.flow_name",
-        {
-            "resources": {
-                "the_flow": flow(),
-                "the_job_spec": {
-                    **job_spec(),
-                    "properties": {**job_spec()["properties"], "flow_name": "zis:other:flow:my_flow"},
-                },
-            }
-        },
+        {"resources": {"the_flow": flow(), "the_job_spec": {**job_spec(), "properties": {"name": "j"}}}},
     ),
     (
         "resources.the_flow.properties.definition.StartAt",
-        {
-            "resources": {
-                "the_flow": {
-                    "type": "ZIS::Flow",
-                    "properties": {
-                        "name": "my_flow",
-                        "definition": {"StartAt": "Nope", "States": {"A": {"Type": "Succeed"}}},
-                    },
-                },
-                "the_job_spec": job_spec(),
-            }
-        },
+        {"resources": {"the_flow": flow_of({"A": {"Type": "Succeed"}}, start="Nope"), "the_job_spec": job_spec()}},
     ),
     (
         "resources.the_flow.properties.definition.States.A.Type",
+        {"resources": {"the_flow": flow_of({"A": {"Type": "Task"}}), "the_job_spec": job_spec()}},
+    ),
+    (
+        "resources.the_flow.properties.definition.States.A.Next",
+        {"resources": {"the_flow": flow_of({"A": {"Type": "Pass", "Next": "B"}}), "the_job_spec": job_spec()}},
+    ),
+    (
+        "resources.the_flow.properties.definition.States.A",
+        {"resources": {"the_flow": flow_of({"A": {"Type": "Wait", "Timestamp": "2030-01-01T00:00:00Z"}})}},
+    ),
+    (
+        "resources.the_flow.properties.definition.States.A.ItemsPath",
         {
             "resources": {
-                "the_flow": {
-                    "type": "ZIS::Flow",
-                    "properties": {
-                        "name": "my_flow",
-                        "definition": {"StartAt": "A", "States": {"A": {"Type": "Task"}}},
-                    },
-                },
-                "the_job_spec": job_spec(),
+                "the_flow": flow_of(
+                    {
+                        "A": {
+                            "Type": "Map",
+                            "Iterator": {"StartAt": "B", "States": {"B": {"Type": "Succeed"}}},
+                            "End": True,
+                        }
+                    }
+                )
             }
         },
     ),
     (
         "resources.the_flow.properties.definition.States.A.ActionName",
+        {"resources": {"the_flow": calling(f"zis:{INTEGRATION}:action:nope"), "the_job_spec": job_spec()}},
+    ),
+    (
+        "resources.the_flow.properties.definition.States.A.ActionName",
         {
             "resources": {
-                "the_flow": {
-                    "type": "ZIS::Flow",
-                    "properties": {
-                        "name": "my_flow",
-                        "definition": {
-                            "StartAt": "A",
-                            "States": {
-                                "A": {"Type": "Action", "ActionName": f"zis:{INTEGRATION}:action:nope", "End": True}
-                            },
-                        },
-                    },
-                },
-                "the_job_spec": job_spec(),
+                "the_flow": calling("zis:other:action:notify"),
+                "notify": action({"method": "GET", "path": "/x"}),
+            }
+        },
+    ),
+    (
+        "resources.notify.properties.definition.method",
+        {"resources": {"the_flow": calling(NOTIFY), "notify": action({"method": "FETCH", "path": "/x"})}},
+    ),
+    (
+        "resources.notify.properties.definition",
+        {"resources": {"the_flow": calling(NOTIFY), "notify": action({"method": "GET"})}},
+    ),
+    (
+        "resources.notify.properties.definition.headers",
+        {
+            "resources": {
+                "the_flow": calling(NOTIFY),
+                "notify": action({"method": "GET", "path": "/x", "headers": {"a": "b"}}),
+            }
+        },
+    ),
+    (
+        "resources.second.properties.name",
+        {
+            "resources": {
+                "the_flow": calling(NOTIFY),
+                "notify": action({"method": "GET", "path": "/x"}),
+                "second": action({"method": "GET", "path": "/y"}),
             }
         },
     ),
@@ -159,6 +194,92 @@ def test_bad_input_is_a_check_failure_naming_the_property_with_no_request(
     assert [f.property for f in result.failures].count(prop) >= 1, [(f.property, f.reason) for f in result.failures]
     assert all(f.reason for f in result.failures)
     assert admin.request_count() == before
+
+
+WARNED_ONLY = [
+    ("resources", {"resources": {"the_flow": flow()}}),  # no job spec: another bundle's may start the flow
+    (
+        "resources.the_job_spec.properties.flow_name",
+        {"resources": {"the_flow": flow(), "the_job_spec": job_spec(flow_name="in_another_bundle")}},
+    ),
+    (
+        "resources.the_job_spec.properties.flow_name",
+        {"resources": {"the_flow": flow(), "the_job_spec": job_spec(integration="example")}},
+    ),
+    (
+        "resources.notify.properties",
+        {
+            "resources": {
+                "the_flow": calling(NOTIFY),
+                "notify": {
+                    **action({"method": "GET", "path": "/x"}),
+                    "properties": {
+                        **action({"method": "GET", "path": "/x"})["properties"],
+                        "schema": {"type": "object"},
+                    },
+                },
+                "the_job_spec": job_spec(),
+            }
+        },
+    ),
+    (
+        "resources.notify.properties.definition",
+        {
+            "resources": {
+                "the_flow": calling(NOTIFY),
+                "notify": action({"method": "GET", "url": "https://x", "path": "/x"}),
+                "the_job_spec": job_spec(),
+            }
+        },
+    ),
+    (
+        "resources.the_flow.properties.definition.States.A",
+        {
+            "resources": {
+                "the_flow": flow_of({"A": {"Type": "Pass", "Next": "B", "End": True}, "B": {"Type": "Succeed"}}),
+                "the_job_spec": job_spec(),
+            }
+        },
+    ),
+    (
+        "resources.extra",
+        {"resources": {"the_flow": flow(), "the_job_spec": job_spec(), "extra": {**job_spec("other"), "metadata": {}}}},
+    ),
+]
+
+
+@pytest.mark.parametrize(("prop", "change"), WARNED_ONLY, ids=[f"{p}-{i}" for i, (p, _) in enumerate(WARNED_ONLY)])
+def test_what_zis_is_not_known_to_refuse_passes_check_with_a_warning_naming_the_property(
+    driver: ProviderDriver, prop: str, change: dict[str, Any]
+) -> None:
+    inputs = bundle_inputs(**change)
+    assert driver.check(inputs).failures == []
+    warnings = bundle_warnings(inputs)
+    assert any(line.startswith(f"{prop}: ") for line in warnings), warnings
+
+
+def test_jsonpath_forms_count_as_the_property_and_raise_no_warning(driver: ProviderDriver) -> None:
+    resources = {
+        "the_flow": flow_of(
+            {
+                "A": {"Type": "Action", "ActionName": NOTIFY, "Next": "B"},
+                "B": {"Type": "Action", "ActionName": f"zis:{INTEGRATION}:action:fetch", "End": True},
+            }
+        ),
+        "notify": action(
+            {
+                "method": "POST",
+                "url.$": "$.external_api_url",
+                "headers": [{"key": "X-Zendesk-Ticket-Id", "value.$": "$.ticketId"}],
+                "requestBody.$": "$.payload",
+            }
+        ),
+        "fetch": action({"method": "GET", "path.$": "/api/v2/users/{{$.requester_id}}.json"}, name="fetch"),
+        "the_job_spec": job_spec(),
+    }
+    inputs = bundle_inputs(resources=resources)
+    assert driver.check(inputs).failures == []
+    assert bundle_warnings(inputs) == []
 
 
 def test_builtin_common_action_and_unknown_values_pass_check(driver: ProviderDriver) -> None:
@@ -204,6 +325,23 @@ def test_typed_helpers_build_the_api_resources_map() -> None:
         "headers": [{"key": "X-A", "value": "1"}],
     }
     assert resources["f_flow"]["type"] == "ZIS::Flow"
+
+
+def test_load_bundle_takes_the_get_bundle_answer_ignoring_its_read_only_fields(tmp_path: Path) -> None:
+    answer = Path(__file__).parent / "data" / "zis_bundles" / "zis_explorer_show_bundle.json"
+    loaded = load_bundle(answer)
+    assert set(loaded) == {"name", "description", "resources", "zis_template_version"}
+    document = json.loads(answer.read_text())
+    assert loaded == {k: document[k] for k in loaded}
+
+
+def test_load_bundle_warns_of_fields_it_does_not_upload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warned: list[str] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda message, *args, **kwargs: warned.append(message))
+    document = {"name": "b", "zis_template_version": "2019-10-14", "resources": {"f": flow()}, "owner": "me"}
+    (tmp_path / "b.json").write_text(json.dumps(document))
+    assert "owner" not in load_bundle(tmp_path / "b.json")
+    assert len(warned) == 1 and "['owner']" in warned[0]
 
 
 def test_load_bundle_reads_json_and_yaml(tmp_path: Path) -> None:

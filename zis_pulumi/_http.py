@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 import httpx
 from typing_extensions import Self
 
+from ._numbers import whole_numbers
 from ._version import __version__
 from .errors import ApiError, ConflictError, NotFoundError, RateLimitedError, TransportError
 
@@ -224,9 +225,11 @@ class ApiClient(Generic[SettingsT]):
         """Send one logical request, retrying what is safe to retry; raise a typed error otherwise.
 
         `idempotent` says whether repeating the request is harmless (defaults by method: GET, PUT and
-        DELETE are, POST and PATCH are not unless the caller knows better).
+        DELETE are, POST and PATCH are not unless the caller knows better). The `json` body goes out with
+        whole numbers as integers (see `_numbers`): every number reached the provider as a double.
         """
         method = method.upper()
+        json = whole_numbers(json)
         url = self.url(path)
         safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         headers = {"Authorization": auth_header}

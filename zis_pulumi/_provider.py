@@ -17,32 +17,14 @@ import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, DiffResult, ResourceProvider
 
 from ._make import MakeClient
+from ._numbers import same
+from ._unknowns import contains_unknown, is_unknown, shown
 from ._zendesk import ZendeskClient
 from .config import MakeSettings, ZendeskSettings
 
-__all__ = ["BaseProvider", "is_unknown", "merge_options"]
+__all__ = ["BaseProvider", "contains_unknown", "is_unknown", "merge_options", "shown"]
 
 _build_lock = threading.Lock()
-
-try:
-    from pulumi.runtime.rpc import UNKNOWN as _UNKNOWN
-except ImportError:  # pragma: no cover - every supported SDK has it
-    _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
-
-def is_unknown(value: Any) -> bool:
-    """True for a value the engine does not know yet (a preview of something computed)."""
-    return isinstance(value, str) and value == _UNKNOWN
-
-
-def contains_unknown(value: Any) -> bool:
-    if is_unknown(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(contains_unknown(v) for v in value)
-    return False
 
 
 def merge_options(
@@ -140,7 +122,8 @@ class BaseProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare declared inputs with the state's outputs; no API call.
 
-        An unknown new value counts as a change (a replacement if the property needs one).
+        An unknown new value counts as a change (a replacement if the property needs one). Values compare
+        as JSON values (`_numbers.same`): the state's `5.0` is the declared `5`, but `true` is not `1`.
         """
         changed: list[str] = []
         for name in self.inputs:
@@ -149,7 +132,7 @@ class BaseProvider(ResourceProvider):
             if contains_unknown(new):
                 changed.append(name)
                 continue
-            if self.normalize(name, old) != self.normalize(name, new):
+            if not same(self.normalize(name, old), self.normalize(name, new)):
                 changed.append(name)
         replaces = [name for name in changed if name in self.replace_on]
         return DiffResult(

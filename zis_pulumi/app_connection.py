@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
-import math
 import re
 import threading
 import uuid
@@ -34,8 +32,11 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
+from . import _ownership as ownership
 from ._http import AMBIGUOUS_STATUSES
-from ._provider import BaseProvider, failure, is_unknown, merge_options, plain
+from ._numbers import canonical, same
+from ._provider import BaseProvider, failure, is_unknown, merge_options, plain, shown
+from ._urns import future_urn
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
 from .models import AppConnection as WireConnection
 
@@ -45,8 +46,6 @@ __all__ = [
     "AppConnectionArgs",
     "AppConnectionProvider",
 ]
-
-log = logging.getLogger("zis_pulumi.make")
 
 CONNECTION_TYPES = ("oauth", "oauth-refresh", "oauth-resowncre", "oauth-clicre", "oauth-1", "apikey", "basic", "other")
 """The `type` values Make accepts on create."""
@@ -110,7 +109,7 @@ def make_kind(type_: str | None) -> str | None:
     return type_
 
 
-# --- values: JSONC, numbers, semantic comparison -----------------------------------------------------
+# --- values: JSONC ------------------------------------------------------------------------------------
 
 
 def parse_jsonc(text: str) -> Any:
@@ -132,47 +131,6 @@ def _paired_surrogates(value: Any) -> Any:
     if isinstance(value, list):
         return [_paired_surrogates(v) for v in value]
     return value
-
-
-def json_value(value: Any) -> Any:
-    """The value with whole floats made ints again.
-
-    Numbers cross the engine as doubles: `30` comes back `30.0`, which Make would then store as `30.0`.
-    """
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    if isinstance(value, Mapping):
-        return {str(k): json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_value(v) for v in value]
-    return value
-
-
-def canonical(value: Any) -> Any:
-    """A form where equal JSON values compare equal and different ones do not.
-
-    Key order, int/float spelling and members whose value is null (the engine drops those from objects)
-    do not matter; `true` and `1` stay different.
-    """
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return ("bool", value)
-    if isinstance(value, int | float):
-        if isinstance(value, float) and value.is_integer() and math.isfinite(value):
-            value = int(value)
-        return ("number", value)
-    if isinstance(value, Mapping):
-        return ("object", tuple(sorted((str(k), canonical(v)) for k, v in value.items() if v is not None)))
-    if isinstance(value, list | tuple):
-        return ("array", tuple(canonical(v) for v in value))
-    return ("other", repr(value))
-
-
-def same(a: Any, b: Any) -> bool:
-    return bool(canonical(a) == canonical(b))
 
 
 # --- secrets -------------------------------------------------------------------------------------------
@@ -272,8 +230,8 @@ class _Declared:
             type=str(props["type"]),
             label=str(props["label"]),
             connected_system_name=props.get("connected_system_name"),
-            sections={prop: json_value(props[prop]) for prop in SECTION_PROPS if props.get(prop) is not None},
-            common=json_value(common) if common is not None else None,
+            sections={prop: props[prop] for prop in SECTION_PROPS if props.get(prop) is not None},
+            common=dict(common) if common is not None else None,
             recreate_trigger=props.get("recreate_trigger"),
             claim=props.get(CLAIM) or None,
         )
@@ -335,7 +293,7 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
             inputs[key] = value
     type_ = inputs.get("type")
     if isinstance(type_, str) and not is_unknown(type_) and type_ not in CONNECTION_TYPES:
-        failures.append(failure("type", f"must be one of {', '.join(CONNECTION_TYPES)} (got {type_!r})"))
+        failures.append(failure("type", f"must be one of {', '.join(CONNECTION_TYPES)} (got {shown(type_)})"))
 
     system = news.get("connected_system_name")
     if system is not None:
@@ -364,14 +322,14 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
         if problem:
             failures.append(failure(section.prop, problem))
             continue
-        inputs[section.prop] = json_value(plain(value))
+        inputs[section.prop] = plain(value)
 
     common = news.get("common")
     if common is not None:
         if is_unknown(common):
             inputs["common"] = common
         elif isinstance(common, Mapping):
-            inputs["common"] = json_value(plain(common))
+            inputs["common"] = plain(common)
         else:
             # Never quote the value: it is a secret. And no `property`: the engine prints the input value of a
             # failure's top-level property in clear, secret or not (pulumi 3.259, step_generator.go).
@@ -386,7 +344,7 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
     trigger = news.get("recreate_trigger")
     if trigger is not None:
         if is_unknown(trigger) or isinstance(trigger, str | int | float | bool):
-            inputs["recreate_trigger"] = json_value(trigger)
+            inputs["recreate_trigger"] = trigger
         else:
             failures.append(failure("recreate_trigger", "must be a string, number or boolean"))
 
@@ -508,6 +466,9 @@ class AppConnectionProvider(BaseProvider):
     # --- check / diff --------------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        # The owner is not declared: a connection Make names on create has no identity to share before it
+        # exists, and the claim is this resource's own (a hash of its URN), never another's.
+        news, _owner = ownership.take_owner(news)
         inputs, failures = validate(news)
         return CheckResult(inputs, failures)
 
@@ -548,7 +509,10 @@ class AppConnectionProvider(BaseProvider):
             self._discard(extra.name)
         if found:
             keep = found[0]
-            log.info("adopting Make connection %r, left by an interrupted create of this resource", keep.name)
+            ownership.notice(
+                f"adopted the existing Make connection {keep.name!r} (app {app!r}) instead of creating one: an "
+                "interrupted create of this resource left it"
+            )
             return keep, {"label": keep.label, "connected_system_name": keep.connected_system_name}
         connection = self._post_connection(declared, claim)
         return connection, {"label": connection.label}
@@ -737,9 +701,15 @@ class AppConnectionProvider(BaseProvider):
     # --- delete --------------------------------------------------------------------------------
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """DELETE; a connection already gone is deleted. (Make finishes deleting in the background.)"""
+        """DELETE; a connection already gone is deleted. (Make finishes deleting in the background.)
+
+        Nothing is deleted when a resource of this run declares the connection by its name (`_ownership`).
+        """
         with _scrubbed(props.get("common")):
-            self._discard(str(props.get("name") or id_))
+            name, app = str(props.get("name") or id_), str(props.get("app_name"))
+            if ownership.kept(ownership.MAKE_CONNECTION, (app, name), f"Make connection {name!r} (app {app!r})"):
+                return
+            self._discard(name)
 
     def _discard(self, name: str) -> None:
         """Delete the connection (gone already is fine) and remember it: Make may list it a while longer."""
@@ -761,7 +731,7 @@ def _read_type(declared: Any, read_back: str | None) -> Any:
 
 def _section_value(text: str) -> Any:
     try:
-        return json_value(parse_jsonc(text))
+        return parse_jsonc(text)
     except ValueError:
         return text  # an edit in Make that does not parse: a change from any declared value
 
@@ -818,13 +788,7 @@ _TYPE_TOKEN = "pulumi-python:dynamic/make:AppConnection"
 
 def _claim(resource_name: str, opts: pulumi.ResourceOptions | None) -> pulumi.Output[str]:
     """The claim of the resource about to be registered: a hash of the URN it will have."""
-    parent = opts.parent if opts is not None else None
-    parent_urn: pulumi.Output[str] | None = None
-    if parent is not None:
-        # The parent's URN as a value only: a dependency on a component parent would include this resource.
-        urn = parent.urn
-        parent_urn = pulumi.Output(set(), urn.future(), urn.is_known(), urn.is_secret())  # type: ignore[arg-type]
-    return pulumi.resource.create_urn(resource_name, _TYPE_TOKEN, parent=parent_urn).apply(claim_of)
+    return future_urn(_TYPE_TOKEN, resource_name, opts).apply(claim_of)
 
 
 class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
@@ -880,6 +844,7 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
             props["common"] = pulumi.Output.secret(props["common"])
         props["name"] = None
         props[CLAIM] = _claim(resource_name, opts)
+        props.update(ownership.owner_input(self, resource_name, opts))
         options = merge_options(opts, secret_outputs=["common"], delete_before_replace=True)
         super().__init__(AppConnectionProvider(), resource_name, props, options)
 

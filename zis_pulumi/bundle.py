@@ -11,7 +11,7 @@ import contextlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
@@ -19,7 +19,9 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
-from ._provider import BaseProvider, failure, is_unknown, plain
+from . import _ownership as ownership
+from ._bundle_rules import ACTION, FLOW, JOB_SPEC, TEMPLATE_VERSION, Problem, bundle_problems
+from ._provider import BaseProvider, failure, is_unknown, plain, shown
 from ._zendesk import job_spec_qualified_name
 from .errors import NotFoundError
 
@@ -31,23 +33,23 @@ __all__ = [
     "Flow",
     "HttpAction",
     "JobSpec",
+    "bundle_warnings",
     "load_bundle",
+    "validate_bundle",
 ]
 
-DEFAULT_TEMPLATE_VERSION = "2019-10-14"
-TEMPLATE_VERSIONS = (DEFAULT_TEMPLATE_VERSION,)
+DEFAULT_TEMPLATE_VERSION = TEMPLATE_VERSION
 INTEGRATION_NAME = re.compile(r"^[a-z0-9_-]{1,64}$")
-FLOW, ACTION, JOB_SPEC = "ZIS::Flow", "ZIS::Action::Http", "ZIS::JobSpec"
-RESOURCE_TYPES = (FLOW, ACTION, JOB_SPEC)
-STATE_TYPES = ("Action", "Choice", "Map", "Wait", "Pass", "Succeed", "Fail")
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 INPUTS = ("integration", "name", "description", "resources", "zis_template_version")
+DOCUMENT_FIELDS = ("name", "description", "resources", "zis_template_version")
+READ_ONLY_FIELDS = ("uuid", "integration", "zendesk_account_id")
+"""What the get-bundle answer adds to the document (the bundles reference's JSON format)."""
 
 
 def integration_problem(value: Any) -> str | None:
     """Why `value` is not a valid integration name, or None."""
     if not isinstance(value, str) or not INTEGRATION_NAME.match(value):
-        return f"must be 1 to 64 characters of a-z, 0-9, '-' and '_' (got {value!r})"
+        return f"must be 1 to 64 characters of a-z, 0-9, '-' and '_' (got {shown(value)})"
     return None
 
 
@@ -153,7 +155,8 @@ def build_resources(integration: str, parts: Sequence[BundlePart]) -> dict[str, 
 
 
 def load_bundle(path: str | Path) -> dict[str, Any]:
-    """Read a bundle document (JSON or YAML, as the API takes it) into Bundle keyword arguments.
+    """Read a bundle document into Bundle keyword arguments: JSON or YAML, as the upload takes it, as people keep it
+    in repos, or as the get-bundle API answers it (its `uuid`, `integration`, `zendesk_account_id` are ignored).
 
     `zis.Bundle("sync", integration="acme_sync", **zis.load_bundle("bundle.json"))`
     """
@@ -166,252 +169,45 @@ def load_bundle(path: str | Path) -> dict[str, Any]:
         document = json.loads(text)
     if not isinstance(document, dict):
         raise ValueError(f"{path}: a bundle document is a JSON/YAML object")
-    unknown = set(document) - {"name", "description", "resources", "zis_template_version", "integration", "uuid"}
+    unknown = sorted(set(document) - set(DOCUMENT_FIELDS) - set(READ_ONLY_FIELDS))
     if unknown:
-        raise ValueError(f"{path}: unknown bundle fields {sorted(unknown)}")
-    return {k: document[k] for k in ("name", "description", "resources", "zis_template_version") if k in document}
+        pulumi.log.warn(f"{path}: fields {unknown} are not bundle fields; they are not uploaded")
+    return {k: document[k] for k in DOCUMENT_FIELDS if k in document}
 
 
-# --- validation (check) ---------------------------------------------------------------------------
+# --- validation (check) and warnings ------------------------------------------------------------
 
 
-@dataclass
-class _Validation:
-    integration: str | None
-    failures: list[pulumi.dynamic.CheckFailure] = field(default_factory=list)
-
-    def fail(self, path: str, reason: str) -> None:
-        self.failures.append(failure(path, reason))
-
-    def names(self, resources: Mapping[str, Any], kind: str) -> set[str]:
-        found = set()
-        for res in resources.values():
-            if isinstance(res, Mapping) and res.get("type") == kind:
-                name = (res.get("properties") or {}).get("name") if isinstance(res.get("properties"), Mapping) else None
-                if isinstance(name, str):
-                    found.add(name)
-        return found
-
-    def resources(self, resources: Any) -> None:
-        if is_unknown(resources):
-            return
-        if not isinstance(resources, Mapping) or not resources:
-            self.fail("resources", "must be a non-empty map of resource key to {type, properties}")
-            return
-        flows = self.names(resources, FLOW)
-        actions = self.names(resources, ACTION)
-        counts = dict.fromkeys(RESOURCE_TYPES, 0)
-        seen_names: dict[tuple[str, str], str] = {}
-        for key, res in resources.items():
-            path = f"resources.{key}"
-            if is_unknown(res):
-                counts[FLOW] += 1  # cannot tell yet; do not report a missing flow or job spec
-                counts[JOB_SPEC] += 1
-                continue
-            if not isinstance(res, Mapping):
-                self.fail(path, "must be an object with `type` and `properties`")
-                continue
-            extra = set(res) - {"type", "properties"}
-            if extra:
-                self.fail(path, f"unknown fields {sorted(extra)}; a resource has only `type` and `properties`")
-            kind = res.get("type")
-            if is_unknown(kind):
-                continue
-            if kind not in RESOURCE_TYPES:
-                self.fail(f"{path}.type", f"must be one of {', '.join(RESOURCE_TYPES)} (got {kind!r})")
-                continue
-            counts[kind] += 1
-            props = res.get("properties")
-            if is_unknown(props):
-                continue
-            if not isinstance(props, Mapping):
-                self.fail(f"{path}.properties", "must be an object")
-                continue
-            name = props.get("name")
-            if not is_unknown(name):
-                if not isinstance(name, str) or not name.strip():
-                    self.fail(f"{path}.properties.name", "must be a non-empty string")
-                elif (kind, name) in seen_names:
-                    self.fail(
-                        f"{path}.properties.name", f"{name!r} is also the name of resources.{seen_names[kind, name]}"
-                    )
-                else:
-                    seen_names[kind, name] = str(key)
-            if kind == FLOW:
-                self.flow(f"{path}.properties", props, actions)
-            elif kind == ACTION:
-                self.action(f"{path}.properties", props)
-            else:
-                self.job_spec(f"{path}.properties", props, flows)
-        if counts[FLOW] == 0:
-            self.fail("resources", f"a bundle needs at least one {FLOW}")
-        if counts[JOB_SPEC] == 0:
-            self.fail("resources", f"a bundle needs at least one {JOB_SPEC}")
-
-    def reference(self, path: str, value: Any, kind: str, known: set[str], *, common_ok: bool) -> None:
-        if is_unknown(value):
-            return
-        if not isinstance(value, str):
-            self.fail(path, f"must be a string `zis:{{integration}}:{kind}:{{name}}`")
-            return
-        if common_ok and value.startswith("zis:common:"):
-            return
-        match = re.fullmatch(rf"zis:([^:]+):{kind}:(.+)", value)
-        if match is None:
-            allowed = f"`zis:{self.integration or '{integration}'}:{kind}:NAME`"
-            if common_ok:
-                allowed += " or a built-in `zis:common:…`"
-            self.fail(path, f"must be {allowed} (got {value!r})")
-            return
-        if self.integration is not None and match.group(1) != self.integration:
-            self.fail(path, f"refers to integration {match.group(1)!r}; this bundle is for {self.integration!r}")
-            return
-        if match.group(2) not in known:
-            names = ", ".join(sorted(known)) or "none"
-            self.fail(path, f"refers to {kind} {match.group(2)!r}, which is not in this bundle ({kind}s: {names})")
-
-    def flow(self, path: str, props: Mapping[str, Any], actions: set[str]) -> None:
-        self.unknown_fields(path, props, {"name", "definition"})
-        definition = props.get("definition")
-        if is_unknown(definition):
-            return
-        if not isinstance(definition, Mapping):
-            self.fail(f"{path}.definition", "must be an object with `StartAt` and `States`")
-            return
-        self.state_machine(f"{path}.definition", definition, actions)
-
-    def state_machine(self, path: str, machine: Mapping[str, Any], actions: set[str]) -> None:
-        start, states = machine.get("StartAt"), machine.get("States")
-        if is_unknown(states):
-            return
-        if not isinstance(states, Mapping) or not states:
-            self.fail(f"{path}.States", "must be a non-empty map of state name to state")
-            return
-        if not is_unknown(start) and start not in states:
-            self.fail(f"{path}.StartAt", f"must name a state in States ({', '.join(map(str, states))}); got {start!r}")
-        for state_name, state in states.items():
-            spath = f"{path}.States.{state_name}"
-            if is_unknown(state):
-                continue
-            if not isinstance(state, Mapping):
-                self.fail(spath, "must be an object with a `Type`")
-                continue
-            kind = state.get("Type")
-            if is_unknown(kind):
-                continue
-            if kind not in STATE_TYPES:
-                self.fail(
-                    f"{spath}.Type",
-                    f"must be one of {', '.join(STATE_TYPES)} (ZIS has no Task or Parallel); got {kind!r}",
-                )
-                continue
-            self.transition(f"{spath}.Next", state.get("Next"), states)
-            if kind == "Action":
-                self.reference(f"{spath}.ActionName", state.get("ActionName"), "action", actions, common_ok=True)
-            elif kind == "Wait":
-                if "Seconds" not in state or any(k in state for k in ("SecondsPath", "Timestamp", "TimestampPath")):
-                    self.fail(spath, "a ZIS Wait state takes `Seconds` only")
-            elif kind == "Choice":
-                choices = state.get("Choices")
-                if not is_unknown(choices):
-                    if not isinstance(choices, list) or not choices:
-                        self.fail(f"{spath}.Choices", "must be a non-empty list")
-                    else:
-                        for i, choice in enumerate(choices):
-                            if isinstance(choice, Mapping):
-                                self.transition(f"{spath}.Choices[{i}].Next", choice.get("Next"), states, required=True)
-                self.transition(f"{spath}.Default", state.get("Default"), states)
-            elif kind == "Map":
-                iterator = state.get("Iterator", state.get("ItemProcessor"))
-                if isinstance(iterator, Mapping):
-                    self.state_machine(f"{spath}.Iterator", iterator, actions)
-                elif not is_unknown(iterator):
-                    self.fail(f"{spath}.Iterator", "a Map state needs an Iterator with StartAt and States")
-
-    def transition(self, path: str, target: Any, states: Mapping[str, Any], *, required: bool = False) -> None:
-        if target is None:
-            if required:
-                self.fail(path, "is required")
-            return
-        if not is_unknown(target) and target not in states:
-            self.fail(path, f"must name a state in States ({', '.join(map(str, states))}); got {target!r}")
-
-    def action(self, path: str, props: Mapping[str, Any]) -> None:
-        self.unknown_fields(path, props, {"name", "definition"})
-        definition = props.get("definition")
-        if is_unknown(definition):
-            return
-        if not isinstance(definition, Mapping):
-            self.fail(f"{path}.definition", "must be an object with `method` and `url` or `path`")
-            return
-        method = definition.get("method")
-        if not is_unknown(method) and (not isinstance(method, str) or method.upper() not in HTTP_METHODS):
-            self.fail(f"{path}.definition.method", f"must be one of {', '.join(HTTP_METHODS)} (got {method!r})")
-        has_url, has_path = definition.get("url") is not None, definition.get("path") is not None
-        if has_url == has_path:
-            self.fail(f"{path}.definition", "needs exactly one of `url` and `path`")
-        headers = definition.get("headers")
-        if (
-            headers is not None
-            and not is_unknown(headers)
-            and (
-                not isinstance(headers, list)
-                or not all(is_unknown(h) or (isinstance(h, Mapping) and set(h) == {"key", "value"}) for h in headers)
-            )
-        ):
-            self.fail(f"{path}.definition.headers", 'must be a list of {"key": …, "value": …}')
-
-    def job_spec(self, path: str, props: Mapping[str, Any], flows: set[str]) -> None:
-        self.unknown_fields(path, props, {"name", "event_source", "event_type", "flow_name"})
-        for required in ("event_source", "event_type"):
-            value = props.get(required)
-            if not is_unknown(value) and (not isinstance(value, str) or not value.strip()):
-                self.fail(f"{path}.{required}", "must be a non-empty string")
-        self.reference(f"{path}.flow_name", props.get("flow_name"), "flow", flows, common_ok=False)
-
-    def unknown_fields(self, path: str, props: Mapping[str, Any], allowed: set[str]) -> None:
-        extra = set(props) - allowed
-        if extra:
-            self.fail(path, f"unknown fields {sorted(extra)}; allowed: {', '.join(sorted(allowed))}")
+def _rule_problems(inputs: Mapping[str, Any]) -> list[Problem]:
+    integration = inputs.get("integration")
+    known = integration if isinstance(integration, str) and not is_unknown(integration) else None
+    return bundle_problems(inputs, known, unknown=is_unknown, engine_numbers=True)
 
 
 def validate_bundle(inputs: Mapping[str, Any]) -> list[pulumi.dynamic.CheckFailure]:
-    """Every problem with a bundle's inputs, each naming its property path. No API call."""
+    """Every problem ZIS would refuse in a bundle's inputs, each naming its property path. No API call.
+
+    The rules and their sources are in `_bundle_rules`; what is only suspicious is left to `bundle_warnings`.
+    """
+    failures = [
+        failure(extra, f"is not a Bundle input; inputs are {', '.join(INPUTS)}")
+        for extra in sorted(set(inputs) - set(INPUTS) - {"__provider"})
+    ]
     integration = inputs.get("integration")
-    v = _Validation(integration if isinstance(integration, str) and not is_unknown(integration) else None)
-    unknown = set(inputs) - set(INPUTS) - {"__provider"}
-    for extra in sorted(unknown):
-        v.fail(extra, f"is not a Bundle input; inputs are {', '.join(INPUTS)}")
     if not is_unknown(integration):
-        problem = integration_problem(integration)
+        problem = integration_problem(integration)  # the bundles reference: the `integration` path parameter
         if problem:
-            v.fail("integration", problem)
-    name = inputs.get("name")
-    if not is_unknown(name) and (not isinstance(name, str) or not name.strip()):
-        v.fail("name", "must be a non-empty string")
-    description = inputs.get("description")
-    if description is not None and not is_unknown(description) and not isinstance(description, str):
-        v.fail("description", "must be a string")
-    version = inputs.get("zis_template_version")
-    if not is_unknown(version) and version not in TEMPLATE_VERSIONS:
-        v.fail("zis_template_version", f"must be {' or '.join(map(repr, TEMPLATE_VERSIONS))} (got {version!r})")
-    v.resources(inputs.get("resources"))
-    return v.failures
+            failures.append(failure("integration", problem))
+    failures.extend(failure(p.path, p.reason) for p in _rule_problems(inputs) if p.error)
+    return failures
+
+
+def bundle_warnings(inputs: Mapping[str, Any]) -> list[str]:
+    """What looks wrong in a bundle but ZIS is not known to refuse, one line each (`path: why`)."""
+    return [str(p) for p in _rule_problems(inputs) if not p.error]
 
 
 # --- the provider ---------------------------------------------------------------------------------
-
-
-def _whole_numbers(value: Any) -> Any:
-    """The value with whole floats made ints again: numbers cross the engine as doubles, so a Wait state's
-    `"Seconds": 5` arrives as 5.0, and ZIS wants an integer there."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _whole_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_whole_numbers(v) for v in value]
-    return value
 
 
 class BundleProvider(BaseProvider):
@@ -426,11 +222,16 @@ class BundleProvider(BaseProvider):
         return value
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news, owner = ownership.take_owner(news)
         inputs = plain({k: v for k, v in news.items() if k != "__provider"})
         inputs.setdefault("zis_template_version", DEFAULT_TEMPLATE_VERSION)
         if inputs.get("description") is None:
             inputs["description"] = ""
         failures = validate_bundle(inputs)
+        integration, name = inputs.get("integration"), inputs.get("name")
+        if not failures and not is_unknown(integration) and not is_unknown(name):
+            identity = (str(integration), str(name))
+            failures = ownership.conflicts(ownership.BUNDLE, owner, {identity: _describe(*identity)})
         if "__provider" in news:
             inputs["__provider"] = news["__provider"]
         return CheckResult(inputs, failures)
@@ -440,7 +241,7 @@ class BundleProvider(BaseProvider):
             "name": props["name"],
             "description": props.get("description") or "",
             "zis_template_version": props.get("zis_template_version") or DEFAULT_TEMPLATE_VERSION,
-            "resources": _whole_numbers(plain(props["resources"])),
+            "resources": plain(props["resources"]),  # numbers: see `_numbers`
         }
 
     def _upload(self, props: Mapping[str, Any]) -> None:
@@ -478,11 +279,24 @@ class BundleProvider(BaseProvider):
         return uuid
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        # An upload is an upsert by (integration, name): a retry after a failure adopts what the first try made.
+        """Upload; a bundle of that name is taken over (an upload is an upsert by integration and name).
+
+        The look-up before the upload tells whether the bundle existed (a retry after a failure, a bundle
+        made by hand, or one a renamed resource held), which the output then says, and gives its uuid.
+        """
         integration, name = str(props["integration"]), str(props["name"])
+        existing = self.zendesk.find_bundle_uuid(integration, name)
+        if existing is not None:
+            ownership.adopted(ownership.BUNDLE, (integration, name), _describe(integration, name))
         self._upload(props)
-        uuid = self._uuid_after_upload(integration, name)
-        return CreateResult(uuid, self._outputs(integration, uuid))
+        uuid = existing or self._uuid_after_upload(integration, name)
+        try:
+            return CreateResult(uuid, self._outputs(integration, uuid))
+        except NotFoundError:
+            if existing is None:
+                raise
+            uuid = self._uuid_after_upload(integration, name)  # the upload gave it a new uuid
+            return CreateResult(uuid, self._outputs(integration, uuid))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         integration, name = str(news["integration"]), str(news["name"])
@@ -505,8 +319,16 @@ class BundleProvider(BaseProvider):
         return ReadResult(id_, outs, inputs=inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """DELETE (gone already is fine), unless a resource of this run declares the bundle (see `_ownership`)."""
+        integration, name = str(props["integration"]), str(props.get("name"))
+        if ownership.kept(ownership.BUNDLE, (integration, name), _describe(integration, name)):
+            return
         with contextlib.suppress(NotFoundError):
-            self.zendesk.delete_bundle(str(props["integration"]), str(props.get("uuid") or id_))
+            self.zendesk.delete_bundle(integration, str(props.get("uuid") or id_))
+
+
+def _describe(integration: str, name: str) -> str:
+    return f"ZIS bundle {name!r} of integration {integration!r}"
 
 
 # --- the resource ---------------------------------------------------------------------------------
@@ -566,8 +388,18 @@ class Bundle(dynamic.Resource, module="zis", name="Bundle"):
             "zis_template_version": args.zis_template_version or DEFAULT_TEMPLATE_VERSION,
             "uuid": None,
             "zendesk_account_id": None,
+            **ownership.owner_input(self, resource_name, opts),
         }
         super().__init__(BundleProvider(), resource_name, props, opts)
+        # A dynamic provider's check cannot warn, so the resource does, once the values are known (preview and up).
+        declared = [props[key] for key in INPUTS]
+        pulumi.Output.all(*declared).apply(lambda values: self._warn(dict(zip(INPUTS, values, strict=True))))
+
+    def _warn(self, inputs: dict[str, Any]) -> None:
+        for line in bundle_warnings(
+            {**inputs, "zis_template_version": inputs.get("zis_template_version") or DEFAULT_TEMPLATE_VERSION}
+        ):
+            pulumi.log.warn(f"zis.Bundle: {line}", resource=self)
 
     @property
     def uuid(self) -> pulumi.Output[str]:

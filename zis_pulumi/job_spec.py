@@ -24,7 +24,8 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult, UpdateResult
 
-from ._provider import BaseProvider, failure, is_unknown
+from . import _ownership as ownership
+from ._provider import BaseProvider, failure, is_unknown, shown
 from ._zendesk import job_spec_qualified_name
 from .bundle import integration_problem
 from .errors import ApiError, NotFoundError, ZisPulumiError
@@ -55,12 +56,12 @@ def job_spec_name_problem(value: Any, integration: str | None) -> str | None:
         ":job_spec:NAME`"
     )
     if not isinstance(value, str) or not value:
-        return f"must be {allowed} (got {value!r})"
+        return f"must be {allowed} (got {shown(value)})"
     if SHORT_NAME.match(value):
         return None
     parts = split_qualified_name(value)
     if parts is None or not SHORT_NAME.match(parts[1]):
-        return f"must be {allowed} (got {value!r})"
+        return f"must be {allowed} (got {shown(value)})"
     if integration is not None and parts[0] != integration:
         return f"names a job spec of integration {parts[0]!r}, but `integration` is {integration!r}"
     return None
@@ -192,7 +193,12 @@ class JobSpecInstallationProvider(BaseProvider):
         return lists
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news, owner = ownership.take_owner(news)
         inputs, failures = validate(news)
+        integration, qualified_name = inputs["integration"], inputs["job_spec_name"]
+        if not failures and not is_unknown(integration) and not is_unknown(qualified_name):
+            identity = (str(integration), str(qualified_name))
+            failures = ownership.conflicts(ownership.JOB_SPEC, owner, {identity: _describe(identity[1])})
         return CheckResult(inputs, failures)
 
     # --- API steps ---------------------------------------------------------------------------------
@@ -248,10 +254,28 @@ class JobSpecInstallationProvider(BaseProvider):
     # --- CRUD ----------------------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        """Install, unless the integration's list shows the job spec installed already: then take it over.
+
+        An installed job spec (a retry after a lost answer, one installed by hand, or one a resource renamed
+        without aliases held) is taken over, and the output says so: installing again would answer 200 or
+        409 and tell nothing. The list, shared by the creates of an integration that start together, also
+        gives the outputs; only a job spec it does not show is listed again after the install.
+        """
         integration, qualified_name = _identity(props)
-        # Installing is idempotent (an installed job spec answers 200 or 409, both success), so a retry
-        # after a lost answer, or a job spec installed by hand, is simply taken over.
-        return CreateResult(qualified_name, self._installed(integration, qualified_name))
+        started = time.monotonic()
+        try:
+            job_specs = self._lists.get_since(integration, lambda: self.zendesk.list_job_specs(integration), started)
+        except NotFoundError:
+            job_specs = []  # the install below says what is missing
+        listed = next((spec for spec in job_specs if spec.name == _short_name(qualified_name)), None)
+        if listed is None:
+            return CreateResult(qualified_name, self._installed(integration, qualified_name))
+        if listed.installed:
+            ownership.adopted(ownership.JOB_SPEC, (integration, qualified_name), _describe(qualified_name))
+        else:
+            self._install(integration, qualified_name)
+        installed = listed.model_copy(update={"installed": True})
+        return CreateResult(qualified_name, _outputs(integration, qualified_name, installed))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Both inputs replace, so an update only happens when nothing changed that matters: make sure
@@ -273,7 +297,10 @@ class JobSpecInstallationProvider(BaseProvider):
         return ReadResult(qualified_name, outs, inputs={"integration": integration, "job_spec_name": qualified_name})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Uninstall (not installed, or gone, is fine), unless a resource of this run declares it (`_ownership`)."""
         integration, qualified_name = _identity(props, id_)
+        if ownership.kept(ownership.JOB_SPEC, (integration, qualified_name), _describe(qualified_name)):
+            return
         try:
             self.zendesk.uninstall_job_spec(qualified_name)
         except NotFoundError:
@@ -286,6 +313,10 @@ class JobSpecInstallationProvider(BaseProvider):
             raise
         finally:
             self._lists.invalidate(integration)
+
+
+def _describe(qualified_name: str) -> str:
+    return f"installation of ZIS job spec {qualified_name}"
 
 
 def _short_name(qualified_name: str) -> str:
@@ -362,6 +393,7 @@ class JobSpecInstallation(dynamic.Resource, module="zis", name="JobSpecInstallat
             raise TypeError("give JobSpecInstallation either a JobSpecInstallationArgs or keyword arguments, not both")
         props: dict[str, Any] = {"integration": args.integration, "job_spec_name": args.job_spec_name}
         props.update(dict.fromkeys(OUTPUTS))
+        props.update(ownership.owner_input(self, resource_name, opts))
         super().__init__(JobSpecInstallationProvider(), resource_name, props, opts)
 
     @property

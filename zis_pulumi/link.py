@@ -30,8 +30,10 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from . import _ownership as ownership
 from ._http import AMBIGUOUS_STATUSES
-from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain
+from ._numbers import same
+from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain, shown
 from .bundle import integration_problem
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
 from .models import Link as WireLink
@@ -98,12 +100,12 @@ class LinkIdentity(NamedTuple):
 
 def _name_problem(value: Any, what: str) -> str | None:
     if not isinstance(value, str):
-        return f"must be a string, the {what} (got {type(value).__name__})"
+        return f"must be a string, the {what} (got {shown(value)})"
     if not value.strip():
         return f"must be a non-empty string, the {what}"
     if "*" in value:
         return (
-            f"must not contain `*` (got {value!r}): the Links API reads it as a wildcard, and a link's identity "
+            f"must not contain `*` (got {shown(value)}): the Links API reads it as a wildcard, and a link's identity "
             "must name exactly one object"
         )
     return None
@@ -117,7 +119,7 @@ def _link_object(side: str, value: Any, failures: list[CheckFailure]) -> Any:
     if is_unknown(value):
         return value
     if not isinstance(value, Mapping):
-        failures.append(failure(side, f'must be an object {{"name": …, "metadata": {{…}}}} (got {value!r})'))
+        failures.append(failure(side, f'must be an object {{"name": …, "metadata": {{…}}}} (got {shown(value)})'))
         return value
     # `name_attrs` is filled by the API; it is dropped, so another link's output object can be passed in.
     for key in sorted(set(value) - {*OBJECT_FIELDS, "name_attrs"}):
@@ -134,7 +136,7 @@ def _link_object(side: str, value: Any, failures: list[CheckFailure]) -> Any:
         metadata = {}
     elif not is_unknown(metadata):
         if not isinstance(metadata, Mapping):
-            failures.append(failure(f"{side}.metadata", f"must be an object, or left out (got {metadata!r})"))
+            failures.append(failure(f"{side}.metadata", f"must be an object, or left out (got {shown(metadata)})"))
         else:
             for key, item in metadata.items():
                 if item is None:
@@ -191,7 +193,7 @@ def _metadata(link_object: Any) -> dict[str, Any]:
 def metadata_patch(current: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:
     """What to PATCH so that `current` becomes `declared`: changed keys, and `None` for removed ones."""
     patch: dict[str, Any] = {key: None for key in current if key not in declared}
-    patch.update({key: value for key, value in declared.items() if key not in current or current[key] != value})
+    patch.update({key: value for key, value in declared.items() if key not in current or not same(current[key], value)})
     return patch
 
 
@@ -237,7 +239,11 @@ class LinkProvider(BaseProvider):
     replace_on = ("integration", "link_type", "left_object", "right_object")
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news, owner = ownership.take_owner(news)
         inputs, failures = validate(news)
+        identity = _known_identity(inputs) if not failures else None
+        if identity is not None:
+            failures = ownership.conflicts(ownership.LINK, owner, {identity: identity.describe()})
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -257,7 +263,7 @@ class LinkProvider(BaseProvider):
             if is_unknown(new.get("name")) or new.get("name") != old.get("name"):
                 changed.append(side)
                 replaces.append(side)
-            elif contains_unknown(new.get("metadata")) or _metadata(new) != _metadata(old):
+            elif contains_unknown(new.get("metadata")) or not same(_metadata(new), _metadata(old)):
                 changed.append(side)
         return DiffResult(changes=bool(changed), replaces=replaces)
 
@@ -298,7 +304,7 @@ class LinkProvider(BaseProvider):
                 return link
             link = self.zendesk.patch_link(*identity, body)
             current = _stored(link)
-        if any(current[side] != declared[side] for side in SIDES):
+        if not all(same(current[side], declared[side]) for side in SIDES):
             raise ZisPulumiError(
                 f"{identity.describe()}: after {PATCH_ROUNDS} PATCHes the stored metadata is still not the declared "
                 f"one (stored {dict(current)!r})"
@@ -317,6 +323,7 @@ class LinkProvider(BaseProvider):
             if not copies:
                 raise ZisPulumiError(f"{identity.describe()} disappeared while its surplus copies were deleted")
         link = copies[0]
+        ownership.adopted(ownership.LINK, identity, identity.describe())
         return self._patch_to(identity, _stored(link), declared) or link
 
     def _snapshot(self, identity: LinkIdentity) -> tuple[_Snapshot, str]:
@@ -425,9 +432,25 @@ class LinkProvider(BaseProvider):
         return ReadResult(str(link.id), outs, inputs=inputs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        """One DELETE by identity; 404 is success. Create never leaves copies, so one call is enough."""
+        """One DELETE by identity; 404 is success. Create never leaves copies, so one call is enough.
+
+        Nothing is deleted when a resource of this run declares the link: the renamed one, or a replacement
+        of this one (see `_ownership`).
+        """
+        identity = LinkIdentity.of(props)
+        if ownership.kept(ownership.LINK, identity, identity.describe()):
+            return
         with contextlib.suppress(NotFoundError):
-            self.zendesk.delete_link(*LinkIdentity.of(props))
+            self.zendesk.delete_link(*identity)
+
+
+def _known_identity(inputs: Mapping[str, Any]) -> LinkIdentity | None:
+    """The identity in checked inputs, or None while a part of it is unknown (a preview)."""
+    try:
+        identity = LinkIdentity.of(inputs)
+    except ZisPulumiError:
+        return None
+    return None if any(is_unknown(part) for part in identity) else identity
 
 
 def _stored(link: WireLink) -> dict[str, dict[str, Any]]:
@@ -509,6 +532,7 @@ class Link(dynamic.Resource, module="zis", name="Link"):
             "right_object": args.right_object,
         }
         props.update(dict.fromkeys(OUTPUTS))
+        props.update(ownership.owner_input(self, resource_name, opts))
         super().__init__(LinkProvider(), resource_name, props, opts)
 
     @property

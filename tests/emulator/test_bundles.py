@@ -136,20 +136,64 @@ def _with_unknown_action(body: dict[str, Any]) -> None:
     }
 
 
+def _with_action_without_url_or_path(body: dict[str, Any]) -> None:
+    body["resources"]["notify"] = {
+        "type": "ZIS::Action::Http",
+        "properties": {"name": "notify", "definition": {"method": "GET"}},
+    }
+
+
+def _with_unknown_http_method(body: dict[str, Any]) -> None:
+    body["resources"]["notify"] = {
+        "type": "ZIS::Action::Http",
+        "properties": {"name": "notify", "definition": {"method": "FETCH", "path": "/x"}},
+    }
+
+
+def _with_jsonpath_url_header_and_extra_fields(body: dict[str, Any]) -> None:
+    body["resources"]["notify"] = {
+        "type": "ZIS::Action::Http",
+        "properties": {
+            "name": "notify",
+            "description": "the custom actions page's url.$ and the flows tutorial's value.$",
+            "definition": {
+                "method": "POST",
+                "url.$": "$.external_api_url",
+                "headers": [{"key": "X-Zendesk-Ticket-Id", "value.$": "$.ticketId"}],
+            },
+            "schema": {"type": "object"},
+        },
+    }
+    body["resources"]["example_job_spec"]["properties"]["description"] = "stored, not refused"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_without_job_specs, _with_foreign_flow_name, _with_unknown_flow_name, _with_jsonpath_url_header_and_extra_fields],
+)
+def test_what_zis_accepts_is_accepted(clients: Clients, change: Any) -> None:
+    body = seed_bundle()
+    change(body)
+
+    response = clients.upload("example", body)
+
+    assert response.status_code == 200, response.text
+    assert len(clients.state()["zis"]["bundles"]) == 1
+
+
 @pytest.mark.parametrize(
     "spoil",
     [
-        _without_job_specs,
         _without_flows,
         _with_task_state,
-        _with_foreign_flow_name,
-        _with_unknown_flow_name,
         _with_unknown_resource_type,
         _with_wrong_template_version,
         _without_name,
         _with_empty_resources,
         _with_resource_without_properties,
         _with_unknown_action,
+        _with_action_without_url_or_path,
+        _with_unknown_http_method,
     ],
 )
 def test_invalid_bundle_is_refused_with_400_and_nothing_stored(clients: Clients, spoil: Any) -> None:

@@ -201,7 +201,10 @@ def test_07_bad_input_fails_preview_with_the_check_failure_and_no_request(
     project: Project, engine_admin: EmulatorAdmin
 ) -> None:
     original = (project.dir / "__main__.py").read_text()
-    project.edit("    flow=on_ticket_created,\n", '    flow="no_such_flow",\n')
+    project.edit(
+        '"ActionName": create_issue.qualified_name(INTEGRATION),',
+        '"ActionName": "zis:acme_sync:action:no_such_action",',
+    )
     engine_admin.reset(counters_only=True)
     try:
         result = project.run("preview", check=False)
@@ -209,10 +212,29 @@ def test_07_bad_input_fails_preview_with_the_check_failure_and_no_request(
         (project.dir / "__main__.py").write_text(original)
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "resources.on_ticket_created_job_spec.properties.flow_name" in output, output[-3000:]
-    assert "no_such_flow" in output
+    assert "resources.on_ticket_created_flow.properties.definition.States.CreateIssue.ActionName" in output, output[
+        -3000:
+    ]
+    assert "no_such_action" in output
     # No provider request: only, perhaps, the program's own connections lookup.
     assert set(engine_admin.requests()["by_endpoint"]) <= {LOOKUP}
+
+
+def test_07b_a_job_spec_of_a_flow_in_another_bundle_is_a_warning_not_a_failure(
+    project: Project, engine_admin: EmulatorAdmin
+) -> None:
+    original = (project.dir / "__main__.py").read_text()
+    project.edit("    flow=on_ticket_created,\n", '    flow="in_another_bundle",\n')
+    try:
+        result = project.run("preview", check=False)
+    finally:
+        (project.dir / "__main__.py").write_text(original)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert (
+        "resources.on_ticket_created_job_spec.properties.flow_name: flow 'in_another_bundle' is not in this bundle"
+        in output
+    )
 
 
 def test_08_state_holds_no_credential_and_common_is_encrypted(

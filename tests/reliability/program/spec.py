@@ -279,9 +279,9 @@ BAD_CASES: list[BadCase] = [
     ),
     BadCase(
         "bundle",
-        _bundle_resource("job_0", ["properties", "flow_name"], "zis:rel_bad:flow:*"),
+        _bundle_resource("job_0", ["properties", "flow_name"], None, delete=True),
         "resources.job_0.properties.flow_name",
-        "wildcard flow reference",
+        "job spec without a flow",
     ),
     BadCase(
         "bundle",
@@ -297,9 +297,9 @@ BAD_CASES: list[BadCase] = [
     ),
     BadCase(
         "bundle",
-        _bundle_resource("notify", ["properties", "colour"], "red"),
-        "resources.notify.properties",
-        "unknown field in a resource's properties",
+        _bundle_resource("notify", ["properties", "definition", "path"], None, delete=True),
+        "resources.notify.properties.definition",
+        "action with neither url nor path",
     ),
     BadCase("raw:zis:Bundle", {**_bundle(), "owner": "me"}, "owner", "unknown input"),
     # --- JobSpecInstallation
