@@ -166,8 +166,27 @@ class ZendeskClient(ApiClient[ZendeskSettings]):
 
         With `max_pages`, None when there are more pages than that (the caller looks up otherwise).
         """
+        links: list[Link] = []
+        pages = self.link_pages(
+            integration, link_type, left_object_name=left_object_name, right_object_name=right_object_name
+        )
+        for number, page in enumerate(pages, start=1):
+            if max_pages is not None and number > max_pages:
+                return None
+            links.extend(page)
+        return links
+
+    def link_pages(
+        self,
+        integration: str,
+        link_type: str,
+        *,
+        left_object_name: str | None = None,
+        right_object_name: str | None = None,
+    ) -> Iterator[list[Link]]:
+        """The links of a search, one page (up to 100) at a time, for callers that report progress or stop early."""
         if left_object_name is None and right_object_name is None:
-            raise ValueError("find_links needs left_object_name or right_object_name")
+            raise ValueError("a link search needs left_object_name or right_object_name")
         params: dict[str, Any] = {"link_type": link_type}
         if left_object_name is not None:
             params["left_object_name"] = left_object_name
@@ -175,12 +194,8 @@ class ZendeskClient(ApiClient[ZendeskSettings]):
             params["right_object_name"] = right_object_name
         path = f"{ZIS}/links/{_segment(integration)}"
         auth = self._bearer("Reading ZIS links")
-        links: list[Link] = []
-        for number, page in enumerate(self._pages(path, auth, params), start=1):
-            if max_pages is not None and number > max_pages:
-                return None
-            links.extend(Link.model_validate(item) for item in page.get("links") or [])
-        return links
+        for page in self._pages(path, auth, params):
+            yield [Link.model_validate(item) for item in page.get("links") or []]
 
     def create_link(self, integration: str, body: Mapping[str, Any]) -> Link:
         path = f"{ZIS}/links/{_segment(integration)}"

@@ -13,6 +13,10 @@ What the API shape means here:
 - Sections are JSONC documents that Make reformats and comments; they are parsed and compared as values.
   Only the declared sections are managed; the others keep whatever Make has (its templates, at first).
 - `common` holds the OAuth client secret: it is a secret input and output, and is scrubbed from any error.
+- A connection that exists already (made by hand, found by `zis-pulumi export`) has no identity a create could
+  find it by, so the program names it: `adopt_name="acme-crm2"`. The create then takes that connection over and
+  writes only what differs from the declared state (nothing, if it is identical); no claim is needed, the name
+  finds it again.
 """
 
 from __future__ import annotations
@@ -85,8 +89,11 @@ INPUTS = (
     *SECTION_PROPS,
     "common",
     "recreate_trigger",
+    "adopt_name",
 )
 REQUIRED = ("app_name", "type", "label")
+ADOPT = "adopt_name"
+"""The input naming an existing connection to take over on create; never compared by diff (create-only)."""
 CLAIM = "claim"
 """The input holding the resource's claim: set by `AppConnection` itself, not by users."""
 CLAIM_KEY = "zisPulumiClaim"
@@ -221,6 +228,7 @@ class _Declared:
     common: dict[str, Any] | None
     recreate_trigger: Any
     claim: str | None
+    adopt_name: str | None = None
 
     @classmethod
     def of(cls, props: Mapping[str, Any]) -> _Declared:
@@ -234,6 +242,7 @@ class _Declared:
             common=dict(common) if common is not None else None,
             recreate_trigger=props.get("recreate_trigger"),
             claim=props.get(CLAIM) or None,
+            adopt_name=props.get(ADOPT) or None,
         )
 
     def outputs(self, name: str) -> dict[str, Any]:
@@ -249,6 +258,8 @@ class _Declared:
             outs["common"] = self.common
         if self.recreate_trigger is not None:
             outs["recreate_trigger"] = self.recreate_trigger
+        if self.adopt_name is not None:
+            outs[ADOPT] = self.adopt_name
         return outs
 
 
@@ -347,6 +358,13 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
             inputs["recreate_trigger"] = trigger
         else:
             failures.append(failure("recreate_trigger", "must be a string, number or boolean"))
+
+    adopt = news.get(ADOPT)
+    if adopt is not None:
+        if is_unknown(adopt) or (isinstance(adopt, str) and adopt.strip()):
+            inputs[ADOPT] = adopt
+        else:
+            failures.append(failure(ADOPT, "must be the name of an existing Make connection (or None to create one)"))
 
     claim = news.get(CLAIM)
     if claim is not None:
@@ -461,15 +479,24 @@ class AppConnectionProvider(BaseProvider):
     def normalize(self, name: str, value: Any) -> Any:
         if name == "type":
             return value  # the state keeps the declared type; see `read`
+        if name == ADOPT:
+            return None  # read on create only: adding, changing or removing it later changes nothing
         return canonical(value)
 
     # --- check / diff --------------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        # The owner is not declared: a connection Make names on create has no identity to share before it
-        # exists, and the claim is this resource's own (a hash of its URN), never another's.
-        news, _owner = ownership.take_owner(news)
+        """Validate; a connection adopted by name is declared as this resource's (one connection, one resource).
+
+        A connection Make names on create has no identity to share before it exists, and the claim is this
+        resource's own (a hash of its URN), so only `adopt_name` declares one.
+        """
+        news, owner = ownership.take_owner(news)
         inputs, failures = validate(news)
+        app, name = inputs.get("app_name"), inputs.get(ADOPT)
+        if not failures and isinstance(app, str) and isinstance(name, str) and name and not is_unknown(name):
+            what = f"Make connection {name!r} (app {app!r})"
+            failures = ownership.conflicts(ownership.MAKE_CONNECTION, owner, {(app, name): what}, ADOPT)
         return CheckResult(inputs, failures)
 
     # --- create --------------------------------------------------------------------------------
@@ -482,6 +509,9 @@ class AppConnectionProvider(BaseProvider):
         """
         with _scrubbed(props.get("common")):
             declared = _Declared.of(props)
+            if declared.adopt_name is not None and not _seen(_deleted_here, self.make.base_url, declared.adopt_name):
+                return self._adopt_named(declared, declared.adopt_name)
+            # An adopted connection this run deleted was replaced: its successor is created like any other.
             claim = declared.claim or uuid.uuid4().hex[:20]  # without a URN (direct use): recovery within this call
             connection, baseline = self._adopt_or_post(declared, claim)
             puts, patch = self._write_steps(connection.name, declared, baseline, claim=claim)
@@ -492,6 +522,71 @@ class AppConnectionProvider(BaseProvider):
                 self._roll_back(connection.name, declared, failed)
             _remember(_made_here, self.make.base_url, connection.name)
             return CreateResult(connection.name, declared.outputs(connection.name))
+
+    def _adopt_named(self, declared: _Declared, name: str) -> CreateResult:
+        """Take over the existing connection `name` of the app; write only what differs from the declared state.
+
+        It must be listed under the declared app and be of the declared kind. A failed write leaves the
+        connection as it was found or half-updated, never deleted: it existed before; the next `up` adopts it again.
+        """
+        app, make = declared.app_name, self.make
+        listed = _first_listings.get((make.base_url, app), lambda: make.list_connections(app))
+        if not any(c.name == name for c in listed):
+            names = ", ".join(sorted(c.name for c in listed)) or "none"
+            raise ZisPulumiError(
+                f"adopt_name: Make app {app!r} has no connection {name!r} to adopt (its connections: {names}); "
+                "name one of them, or remove adopt_name to create a new connection"
+            )
+        with _seen_lock:
+            if (make.base_url, name) in _made_here:
+                raise ZisPulumiError(
+                    f"adopt_name: Make connection {name!r} is already created or adopted by another resource of "
+                    "this program; a connection belongs to one resource"
+                )
+            _made_here.add((make.base_url, name))
+        try:
+            connection = make.get_connection(name)
+        except NotFoundError:
+            raise ZisPulumiError(f"adopt_name: Make connection {name!r} of app {app!r} is gone") from None
+        if make_kind(connection.type) != make_kind(declared.type):
+            raise ZisPulumiError(
+                f"adopt_name: Make connection {name!r} is of type {connection.type!r}, which the declared type "
+                f"{declared.type!r} cannot be (Make reads it back as {make_kind(declared.type)!r}); a type cannot "
+                "change: declare its type, or remove adopt_name to create a new connection"
+            )
+        baseline = self._held(name, declared, connection)
+        puts, patch = self._write_steps(name, declared, baseline)
+        try:
+            _run_all([*puts, *patch])
+        except _StepFailed as failed:
+            raise ZisPulumiError(
+                f"Adopting Make connection {name!r} (app {app!r}) failed at {failed.step}: {failed.error}. The "
+                "connection is kept; `pulumi up` adopts it again."
+            ) from None
+        ownership.adopted(
+            ownership.MAKE_CONNECTION, (app, name), f"Make connection {name!r} (app {app!r})", "named by adopt_name"
+        )
+        return CreateResult(name, declared.outputs(name))
+
+    def _held(self, name: str, declared: _Declared, connection: WireConnection) -> dict[str, Any]:
+        """What the connection holds now, for the properties the declaration manages (one GET each, side by side)."""
+        make = self.make
+        steps = [
+            (f"GET section {_section(prop).wire}", _bind(make.get_section, name, _section(prop).wire))
+            for prop in declared.sections
+        ]
+        if declared.common is not None:
+            steps.append(("GET common", _bind(make.get_common, name)))
+        try:
+            results = _run_all(steps)
+        except _StepFailed as failed:
+            raise ZisPulumiError(f"Adopting Make connection {name!r} failed at {failed.step}: {failed.error}") from None
+        held: dict[str, Any] = {"label": connection.label, "connected_system_name": connection.connected_system_name}
+        for prop, text in zip(declared.sections, results, strict=False):
+            held[prop] = _section_value(text)
+        if declared.common is not None:
+            held["common"] = {k: v for k, v in results[-1].items() if k != CLAIM_KEY}
+        return held
 
     def _adopt_or_post(self, declared: _Declared, claim: str) -> tuple[WireConnection, dict[str, Any]]:
         """The connection to finish: one an earlier, interrupted create of this resource left, or a new one.
@@ -665,6 +760,8 @@ class AppConnectionProvider(BaseProvider):
                 outs["common"] = _keep_if_same(props.get("common"), held)
             if props.get("recreate_trigger") is not None:
                 outs["recreate_trigger"] = props["recreate_trigger"]
+            if props.get(ADOPT) is not None:
+                outs[ADOPT] = props[ADOPT]
             inputs = {k: outs[k] for k in INPUTS if outs.get(k) is not None}
             if props.get(CLAIM):
                 inputs[CLAIM] = props[CLAIM]
@@ -781,6 +878,12 @@ class AppConnectionArgs:
     """A value to bump (a date, a counter) when the connection needs Make's "recreate connection"
     (POST …/recreate): each update that changes it to a new value calls recreate, then writes the label,
     the declared sections and `common` again. Creating with it, or removing it, recreates nothing."""
+    adopt_name: pulumi.Input[str] | None = None
+    """The name of an existing connection of the app (`acme-crm2`) to take over instead of creating one.
+
+    Read on create only: the connection must exist and be of the declared kind (else the create fails naming
+    it); what differs from the declared label, sections and `common` is written, nothing if it is identical.
+    `zis-pulumi export` sets it. Deleting the resource deletes the connection."""
 
 
 _TYPE_TOKEN = "pulumi-python:dynamic/make:AppConnection"
@@ -816,6 +919,7 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
         install_spec: pulumi.Input[SectionList] | None = None,
         common: pulumi.Input[Mapping[str, pulumi.Input[Any]]] | None = None,
         recreate_trigger: pulumi.Input[str | int | float | bool] | None = None,
+        adopt_name: pulumi.Input[str] | None = None,
     ) -> None:
         keywords: dict[str, Any] = {
             "app_name": app_name,
@@ -830,6 +934,7 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
             "install_spec": install_spec,
             "common": common,
             "recreate_trigger": recreate_trigger,
+            "adopt_name": adopt_name,
         }
         if args is None:
             missing = [key for key in REQUIRED if keywords[key] is None]
@@ -907,6 +1012,11 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
     def common(self) -> pulumi.Output[dict[str, Any] | None]:
         """The common data, if declared: a secret."""
         return cast("pulumi.Output[dict[str, Any] | None]", pulumi.get(self, "common"))
+
+    @property
+    def adopt_name(self) -> pulumi.Output[str | None]:
+        """The connection this resource took over on create, if it was adopted."""
+        return cast("pulumi.Output[str | None]", pulumi.get(self, "adopt_name"))
 
     @property
     def recreate_trigger(self) -> pulumi.Output[Any]:

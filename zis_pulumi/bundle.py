@@ -24,6 +24,7 @@ from ._bundle_rules import ACTION, FLOW, JOB_SPEC, TEMPLATE_VERSION, Problem, bu
 from ._provider import BaseProvider, failure, is_unknown, plain, shown
 from ._zendesk import job_spec_qualified_name
 from .errors import NotFoundError
+from .models import JobSpec as WireJobSpec
 
 __all__ = [
     "DEFAULT_TEMPLATE_VERSION",
@@ -210,6 +211,15 @@ def bundle_warnings(inputs: Mapping[str, Any]) -> list[str]:
 # --- the provider ---------------------------------------------------------------------------------
 
 
+def _job_spec_names(props: Mapping[str, Any]) -> set[str]:
+    """The names of the job specs a bundle's inputs declare."""
+    return {
+        res["properties"]["name"]
+        for res in props["resources"].values()
+        if isinstance(res, Mapping) and res.get("type") == JOB_SPEC
+    }
+
+
 class BundleProvider(BaseProvider):
     inputs = INPUTS
     replace_on = ("integration", "name")
@@ -244,17 +254,16 @@ class BundleProvider(BaseProvider):
             "resources": plain(props["resources"]),  # numbers: see `_numbers`
         }
 
-    def _upload(self, props: Mapping[str, Any]) -> None:
-        """Upload, then install again the job specs the upload uninstalled (those still in the bundle)."""
+    def _upload(self, props: Mapping[str, Any], job_specs: Sequence[WireJobSpec] | None = None) -> None:
+        """Upload, then install again the job specs the upload uninstalled (those still in the bundle).
+
+        `job_specs` is the integration's job spec list if the caller has just read it."""
         integration = str(props["integration"])
-        installed_before = {spec.name for spec in self.zendesk.list_job_specs(integration) if spec.installed}
+        if job_specs is None:
+            job_specs = self.zendesk.list_job_specs(integration)
+        installed_before = {spec.name for spec in job_specs if spec.installed}
         self.zendesk.upload_bundle(integration, self._document(props))
-        declared = {
-            res["properties"]["name"]
-            for res in props["resources"].values()
-            if isinstance(res, Mapping) and res.get("type") == JOB_SPEC
-        }
-        for name in sorted(installed_before & declared):
+        for name in sorted(installed_before & _job_spec_names(props)):
             self.zendesk.install_job_spec(job_spec_qualified_name(integration, name))
 
     def _outputs(self, integration: str, uuid: str) -> dict[str, Any]:
@@ -279,24 +288,28 @@ class BundleProvider(BaseProvider):
         return uuid
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Upload; a bundle of that name is taken over (an upload is an upsert by integration and name).
+        """Take over a bundle of this name, with no upload when it holds what is declared; else upload.
 
-        The look-up before the upload tells whether the bundle existed (a retry after a failure, a bundle
-        made by hand, or one a renamed resource held), which the output then says, and gives its uuid.
+        An upload is an upsert by integration and name, and it uninstalls the integration's job specs, so a
+        bundle that already holds the declared content (made by hand, found by `zis-pulumi export`, uploaded
+        by a try that failed after, or held by a resource renamed without aliases) is adopted with no write.
+        Either way the output says that an existing bundle was taken over.
         """
         integration, name = str(props["integration"]), str(props["name"])
         existing = self.zendesk.find_bundle_uuid(integration, name)
         if existing is not None:
             ownership.adopted(ownership.BUNDLE, (integration, name), _describe(integration, name))
+            with contextlib.suppress(NotFoundError):  # deleted since it was listed: upload it again
+                outs = self._outputs(integration, existing)
+                if self._holds(outs, props):
+                    return CreateResult(existing, outs)
         self._upload(props)
-        uuid = existing or self._uuid_after_upload(integration, name)
-        try:
-            return CreateResult(uuid, self._outputs(integration, uuid))
-        except NotFoundError:
-            if existing is None:
-                raise
-            uuid = self._uuid_after_upload(integration, name)  # the upload gave it a new uuid
-            return CreateResult(uuid, self._outputs(integration, uuid))
+        uuid = self._uuid_after_upload(integration, name)
+        return CreateResult(uuid, self._outputs(integration, uuid))
+
+    def _holds(self, outs: Mapping[str, Any], props: Mapping[str, Any]) -> bool:
+        """Whether the stored bundle `outs` is the declared one, compared as `diff` compares them."""
+        return all(self.normalize(key, outs.get(key)) == self.normalize(key, props.get(key)) for key in INPUTS)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         integration, name = str(news["integration"]), str(news["name"])
