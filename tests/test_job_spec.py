@@ -288,17 +288,7 @@ def test_read_with_only_the_id_finds_the_integration_in_it(driver: ProviderDrive
     assert driver.read(created.id, {}).outs == created.outs
 
 
-# --- update and delete ----------------------------------------------------------------------------
-
-
-def test_update_returns_the_outputs_and_keeps_the_job_spec_installed(
-    driver: ProviderDriver, zendesk: ZendeskClient
-) -> None:
-    created = driver.create(inputs())
-    zendesk.uninstall_job_spec(QUALIFIED)
-    outs = driver.update(created.id, created.outs, inputs(job_spec_name=QUALIFIED))
-    assert outs == created.outs
-    assert installed(zendesk)
+# --- delete ----------------------------------------------------------------------------
 
 
 def test_delete_uninstalls(driver: ProviderDriver, admin: EmulatorAdmin, zendesk: ZendeskClient) -> None:

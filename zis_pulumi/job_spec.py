@@ -22,7 +22,7 @@ from typing import Any, cast
 
 import pulumi
 import pulumi.dynamic as dynamic
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult
 
 from . import _ownership as ownership
 from ._provider import BaseProvider, failure, is_unknown, shown
@@ -168,7 +168,10 @@ class JobSpecLists:
 
 
 class JobSpecInstallationProvider(BaseProvider):
-    """Installs a job spec on create, uninstalls it on delete; reads it from the integration's list."""
+    """Installs a job spec on create, uninstalls it on delete; reads it from the integration's list.
+
+    Both inputs replace, so the engine never asks for an update: there is none.
+    """
 
     inputs = INPUTS
     replace_on = INPUTS
@@ -276,12 +279,6 @@ class JobSpecInstallationProvider(BaseProvider):
             self._install(integration, qualified_name)
         installed = listed.model_copy(update={"installed": True})
         return CreateResult(qualified_name, _outputs(integration, qualified_name, installed))
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        # Both inputs replace, so an update only happens when nothing changed that matters: make sure
-        # the job spec is installed and return fresh outputs (never none: the SDK would wipe them).
-        integration, qualified_name = _identity(news)
-        return UpdateResult(self._installed(integration, qualified_name))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         integration, qualified_name = _identity(props, id_)
