@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import statistics
 import sys
 import threading
@@ -62,7 +63,7 @@ class HttpClock:
                 with clock.lock:
                     clock.intervals.append((started, ended))
 
-        httpx.Client.send = timed_send  # type: ignore[method-assign]
+        httpx.Client.send = timed_send  # type: ignore[method-assign, assignment]
         try:
             yield self
         finally:
@@ -203,27 +204,23 @@ def run_kinds(bench: Bench, stack_config: dict[str, str], repeat: int) -> None:
     anchor_made = bundles.create(anchor)
     for i in range(repeat):
         inputs = _checked(bench, "Bundle", bundles, _bundle_inputs(f"bundle_{i}", 3, prefix=f"b{i}_job"))
-        made = bench.measure("Bundle", "create", lambda inputs=inputs: bundles.create(inputs))
-        bench.measure("Bundle", "diff", lambda made=made, inputs=inputs: bundles.diff(made.id, made.outs, inputs))
-        bench.measure("Bundle", "read", lambda made=made: bundles.read(made.id, made.outs))
+        made = bench.measure("Bundle", "create", functools.partial(bundles.create, inputs))
+        bench.measure("Bundle", "diff", functools.partial(bundles.diff, made.id, made.outs, inputs))
+        bench.measure("Bundle", "read", functools.partial(bundles.read, made.id, made.outs))
         changed = _bundle_inputs(f"bundle_{i}", 3, "changed", prefix=f"b{i}_job")
         news = _checked(bench, "Bundle", bundles, changed, made.outs)
-        updated = bench.measure(
-            "Bundle", "update", lambda made=made, news=news: bundles.update(made.id, made.outs, news)
-        )
-        bench.measure("Bundle", "delete", lambda made=made, updated=updated: bundles.delete(made.id, updated.outs))
+        updated = bench.measure("Bundle", "update", functools.partial(bundles.update, made.id, made.outs, news))
+        bench.measure("Bundle", "delete", functools.partial(bundles.delete, made.id, updated.outs))
 
     installs = shipped(JobSpecInstallationProvider(), stack_config)
     for i in range(repeat):
         inputs = _checked(
             bench, "JobSpecInstallation", installs, {"integration": INTEGRATION, "job_spec_name": f"job_{i}"}
         )
-        made = bench.measure("JobSpecInstallation", "create", lambda inputs=inputs: installs.create(inputs))
-        bench.measure(
-            "JobSpecInstallation", "diff", lambda made=made, inputs=inputs: installs.diff(made.id, made.outs, inputs)
-        )
-        bench.measure("JobSpecInstallation", "read", lambda made=made: installs.read(made.id, made.outs))
-        bench.measure("JobSpecInstallation", "delete", lambda made=made: installs.delete(made.id, made.outs))
+        made = bench.measure("JobSpecInstallation", "create", functools.partial(installs.create, inputs))
+        bench.measure("JobSpecInstallation", "diff", functools.partial(installs.diff, made.id, made.outs, inputs))
+        bench.measure("JobSpecInstallation", "read", functools.partial(installs.read, made.id, made.outs))
+        bench.measure("JobSpecInstallation", "delete", functools.partial(installs.delete, made.id, made.outs))
 
     links = shipped(LinkProvider(), stack_config)
     for i in range(repeat):
@@ -234,15 +231,13 @@ def run_kinds(bench: Bench, stack_config: dict[str, str], repeat: int) -> None:
             "right_object": {"name": f"jira:PO-{i}", "metadata": {"key": f"PO-{i}", "rev": 0}},
         }
         inputs = _checked(bench, "Link", links, news)
-        made = bench.measure("Link", "create", lambda inputs=inputs: links.create(inputs))
-        bench.measure("Link", "diff", lambda made=made, inputs=inputs: links.diff(made.id, made.outs, inputs))
-        bench.measure("Link", "read", lambda made=made: links.read(made.id, made.outs))
+        made = bench.measure("Link", "create", functools.partial(links.create, inputs))
+        bench.measure("Link", "diff", functools.partial(links.diff, made.id, made.outs, inputs))
+        bench.measure("Link", "read", functools.partial(links.read, made.id, made.outs))
         changed = {**news, "right_object": {"name": f"jira:PO-{i}", "metadata": {"key": f"PO-{i}", "rev": 1}}}
         new_inputs = _checked(bench, "Link", links, changed, made.outs)
-        updated = bench.measure(
-            "Link", "update", lambda made=made, new_inputs=new_inputs: links.update(made.id, made.outs, new_inputs)
-        )
-        bench.measure("Link", "delete", lambda made=made, updated=updated: links.delete(made.id, updated.outs))
+        updated = bench.measure("Link", "update", functools.partial(links.update, made.id, made.outs, new_inputs))
+        bench.measure("Link", "delete", functools.partial(links.delete, made.id, updated.outs))
 
     connections = shipped(AppConnectionProvider(), stack_config)
     for i in range(repeat):
@@ -257,21 +252,17 @@ def run_kinds(bench: Bench, stack_config: dict[str, str], repeat: int) -> None:
             "common": {"clientId": f"client-{i}", "clientSecret": "bench-secret"},
         }
         inputs = _checked(bench, "AppConnection", connections, news)
-        made = bench.measure("AppConnection", "create", lambda inputs=inputs: connections.create(inputs))
-        bench.measure(
-            "AppConnection", "diff", lambda made=made, inputs=inputs: connections.diff(made.id, made.outs, inputs)
-        )
-        bench.measure("AppConnection", "read", lambda made=made: connections.read(made.id, made.outs))
+        made = bench.measure("AppConnection", "create", functools.partial(connections.create, inputs))
+        bench.measure("AppConnection", "diff", functools.partial(connections.diff, made.id, made.outs, inputs))
+        bench.measure("AppConnection", "read", functools.partial(connections.read, made.id, made.outs))
         new_inputs = _checked(bench, "AppConnection", connections, {**news, "label": f"Bench {i} (v2)"}, made.outs)
         updated = bench.measure(
             "AppConnection",
             "update",
-            lambda made=made, new_inputs=new_inputs: connections.update(made.id, made.outs, new_inputs),
+            functools.partial(connections.update, made.id, made.outs, new_inputs),
         )
-        bench.measure(
-            "AppConnection", "delete", lambda made=made, updated=updated: connections.delete(made.id, updated.outs)
-        )
-    bundles.delete(anchor_made.id, anchor_made.outs)
+        bench.measure("AppConnection", "delete", functools.partial(connections.delete, made.id, updated.outs))
+    bundles.delete(anchor_made.id, anchor_made.outs or {})
 
 
 def render(rows: list[dict[str, Any]], latency_ms: float) -> str:

@@ -6,7 +6,8 @@
 #   1. a `pulumi` already on PATH (at least the minimum version below) with a Python language host;
 #   2. a build cached in ${ZIS_PULUMI_CACHE:-~/.cache/zis-pulumi}/pulumi-vX from an earlier run;
 #   3. a fresh build of github.com/pulumi/pulumi/pkg/v3/cmd/pulumi from the Go module proxy, at the
-#      version of the `pulumi` Python package pinned in pyproject.toml.
+#      version in scripts/pulumi-version (the engine's own setting: the package itself accepts a range of
+#      `pulumi` SDKs, see pyproject.toml; 3.259.0 is the newest the module proxy here serves).
 # The Python language host module (sdk/python/cmd/pulumi-language-python) is not served by the module
 # proxy this project's machines reach, so the build adds zis_pulumi's own language host
 # (scripts/pulumi-language-python/), compiled in the same Go module as the CLI; see README "The Pulumi CLI".
@@ -19,15 +20,15 @@
 # H hashes scripts/pulumi-language-python/*, so editing the host rebuilds only the host (seconds).
 # The bin dir is named `bin`, so the Automation API can use PulumiCommand(root=<bin dir>/..).
 #
-# Environment: PULUMI_VERSION (override the pin), PULUMI_MIN_VERSION (for a pulumi on PATH, default 3.139.0),
+# Environment: PULUMI_VERSION (override scripts/pulumi-version), PULUMI_MIN_VERSION (for a pulumi on PATH, default 3.139.0),
 # ZIS_PULUMI_CACHE, ZIS_PULUMI_FORCE_BUILD=1 (ignore a pulumi on PATH), ZIS_PULUMI_REBUILD=1 (ignore the cache).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 hostsrc="$here/scripts/pulumi-language-python"
-version=${PULUMI_VERSION:-$(sed -n 's/.*"pulumi==\([0-9][0-9.]*\)".*/\1/p' "$here/pyproject.toml" | head -n1)}
+version=${PULUMI_VERSION:-$(sed -n 's/^[[:space:]]*v\{0,1\}\([0-9][0-9.]*\)[[:space:]]*$/\1/p' "$here/scripts/pulumi-version" 2>/dev/null | head -n1)}
 version=${version#v}
-[ -n "$version" ] || { echo "install-pulumi: cannot read the pulumi pin from pyproject.toml" >&2; exit 1; }
+[ -n "$version" ] || { echo "install-pulumi: cannot read the engine version from scripts/pulumi-version" >&2; exit 1; }
 min_version=${PULUMI_MIN_VERSION:-3.139.0}
 cache=${ZIS_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zis-pulumi}
 dest="$cache/pulumi-v$version"
@@ -65,6 +66,7 @@ cli="$dest/cli"
 
 # 2. A cached build.
 if [ -z "${ZIS_PULUMI_REBUILD:-}" ] && [ -f "$dest/host-$host_hash/.complete" ]; then
+  touch "$dest/host-$host_hash" 2>/dev/null || true  # in use: see the pruning at the end
   log "using cached pulumi v$version from $bin"
   echo "$bin"
   exit 0

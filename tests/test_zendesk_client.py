@@ -145,6 +145,7 @@ def test_links_are_found_across_pages(client: ZendeskClient, admin: EmulatorAdmi
         client.create_link(INTEGRATION, link_body(left=f"zendesk:ticket{i}"))
     admin.reset(counters_only=True)
     found = client.find_links(INTEGRATION, "ticket_to_issue", left_object_name="zendesk:*")
+    assert found is not None
     assert sorted(link.left_object.name for link in found) == sorted(f"zendesk:ticket{i}" for i in range(150))
     assert by_endpoint(admin) == {LINKS: 2}
 

@@ -3,8 +3,7 @@
 Everything users import is listed here; the modules behind it hold one resource (or lookup) each.
 """
 
-__version__ = "0.2.0"
-
+from ._version import __version__
 from .app_connection import CONNECTION_TYPES, AppConnection, AppConnectionArgs
 from .bundle import DEFAULT_TEMPLATE_VERSION, Bundle, BundleArgs, Flow, HttpAction, JobSpec, load_bundle
 from .connections import GetConnectionsResult, get_connections, get_connections_output

@@ -15,8 +15,8 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 import httpx
 from typing_extensions import Self
 
-from . import __version__
 from ._numbers import whole_numbers
+from ._version import __version__
 from .errors import ApiError, ConflictError, NotFoundError, RateLimitedError, TransportError
 
 log = logging.getLogger("zis_pulumi.http")

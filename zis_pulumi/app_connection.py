@@ -123,7 +123,21 @@ def parse_jsonc(text: str) -> Any:
     """A JSONC document (comments, trailing commas) as a value; blank text is None. Raises ValueError."""
     if not text.strip():
         return None
-    return json5.loads(text)
+    return _paired_surrogates(json5.loads(text))
+
+
+def _paired_surrogates(value: Any) -> Any:
+    """The value with each escaped surrogate pair (`\\ud83d\\ude00`, how JSON escapes a character beyond U+FFFF:
+    RFC 8259, section 7) made the one character it spells; json5 0.17 leaves the two halves apart."""
+    if isinstance(value, str):
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+        return value
+    if isinstance(value, dict):
+        return {_paired_surrogates(k): _paired_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_paired_surrogates(v) for v in value]
+    return value
 
 
 # --- what the user declared ----------------------------------------------------------------------------

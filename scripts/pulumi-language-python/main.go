@@ -4,12 +4,18 @@
 // the Go module proxy our machines reach, so scripts/install-pulumi.sh builds this one instead, inside the same
 // wrapper module as the CLI (so it shares the CLI's sdk/v3, grpc and protobuf versions).
 //
-// It implements what `pulumi preview/up/refresh/destroy/import/stack export/about/install` and the Automation API
-// need for Python programs: Handshake, GetPluginInfo, GetRequiredPlugins/GetRequiredPackages, Run,
+// It implements what `pulumi preview/up/refresh/destroy/stack export/about/install` and the Automation API need
+// for Python programs: Handshake, GetPluginInfo, GetRequiredPlugins/GetRequiredPackages, Run,
 // GetProgramDependencies, About, InstallDependencies and Cancel. Run starts
 // `<python> -u <dir of this binary>/pulumi-language-python-exec …` (the launcher script shipped in the sdk/v3
 // module), with the Python of the project's virtualenv (`runtime.options.virtualenv` in Pulumi.yaml), else
-// $PULUMI_PYTHON_CMD, else python3. Everything else answers Unimplemented.
+// $PULUMI_PYTHON_CMD, else python3. Everything else answers Unimplemented, among them the code generation
+// (GenerateProgram, GenerateProject, GeneratePackage): `pulumi import` works only with --generate-code=false, and
+// `pulumi convert`, `pulumi package gen-sdk` and debugging (attach) do not work.
+//
+// Cancel, and the engine going away, stop a running program as Pulumi's own language hosts do: SIGINT first, so the
+// SDK can finish the registrations in flight and report, and SIGKILL only if it is still running after
+// gracePeriod.
 //
 // The engine starts it as `pulumi-language-python [flags] <engine address>` and reads the gRPC port from the first
 // line of stdout.
@@ -46,6 +52,12 @@ import (
 
 // Exit code with which pulumi-language-python-exec says it has already shown the error to the user.
 const exitCodeBail = 32
+
+// gracePeriod is how long a program has to exit after SIGINT before it is killed: the delay Pulumi's own language
+// hosts give their program on Cancel (cmd.Cancel sends os.Interrupt, cmd.WaitDelay = 5s, in
+// sdk/nodejs/cmd/pulumi-language-nodejs/main.go), and the engine gives a plugin it stops (SIGINT, 5s, SIGKILL:
+// sdk/go/common/resource/plugin/plugin.go).
+const gracePeriod = 5 * time.Second
 
 // flags holds what the engine (or a user) may pass on the command line. Unknown flags are ignored.
 type flags struct {
@@ -133,7 +145,7 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	host := &languageHost{flags: f, running: map[*exec.Cmd]struct{}{}}
+	host := &languageHost{flags: f, running: map[*program]struct{}{}}
 
 	stop := make(chan bool)
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
@@ -157,7 +169,7 @@ func main() {
 		}
 		go func() {
 			<-ctx.Done()
-			host.killAll()
+			host.stopAll() // waits for the programs to exit (at most gracePeriod) before the server stops
 			close(stop)
 		}()
 	}
@@ -181,7 +193,33 @@ type languageHost struct {
 	engineAddr string // from Handshake, else the command line
 	rootDir    string // from Handshake
 	programDir string // from Handshake
-	running    map[*exec.Cmd]struct{}
+	running    map[*program]struct{}
+}
+
+// program is a Python program started by Run, until it exits.
+type program struct {
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed once cmd.Wait has returned
+	stopOnce sync.Once
+}
+
+// stop sends the program SIGINT, and SIGKILL if it has not exited after gracePeriod. It returns once the program
+// has exited or been killed; calls after the first return at once (one SIGINT only: a second one would interrupt the
+// SDK's own clean-up).
+func (p *program) stop() {
+	p.stopOnce.Do(func() {
+		if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+			_ = p.cmd.Process.Kill() // already gone, or cannot be interrupted: nothing to wait for
+			return
+		}
+		timer := time.NewTimer(gracePeriod)
+		defer timer.Stop()
+		select {
+		case <-p.exited:
+		case <-timer.C:
+			_ = p.cmd.Process.Kill()
+		}
+	})
 }
 
 func (h *languageHost) debugf(format string, args ...any) {
@@ -302,30 +340,51 @@ func (o options) resolveToolchain() (toolchain.Toolchain, error) {
 	return toolchain.ResolveToolchain(po)
 }
 
+// track registers a started program; the function it returns, called once cmd.Wait has returned, removes it.
 func (h *languageHost) track(cmd *exec.Cmd) func() {
+	p := &program{cmd: cmd, exited: make(chan struct{})}
 	h.mu.Lock()
-	h.running[cmd] = struct{}{}
+	h.running[p] = struct{}{}
 	h.mu.Unlock()
 	return func() {
+		close(p.exited)
 		h.mu.Lock()
-		delete(h.running, cmd)
+		delete(h.running, p)
 		h.mu.Unlock()
 	}
 }
 
-func (h *languageHost) killAll() {
+// stopAll stops every running program (see program.stop) and returns once they have all exited or been killed.
+func (h *languageHost) stopAll() {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	for cmd := range h.running {
-		if cmd.Process != nil {
-			_ = cmd.Process.Kill()
-		}
+	programs := make([]*program, 0, len(h.running))
+	for p := range h.running {
+		programs = append(programs, p)
 	}
+	h.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, p := range programs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.stop()
+		}()
+	}
+	wg.Wait()
 }
 
+// Cancel asks the running programs to stop and returns at once, as Pulumi's hosts do; each program gets its SIGINT
+// now and, if it is still running gracePeriod later, its SIGKILL. Run then reports how the program ended.
 func (h *languageHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	h.killAll()
+	h.debugf("Cancel: interrupting %d running program(s)", h.runningCount())
+	go h.stopAll()
 	return &emptypb.Empty{}, nil
+}
+
+func (h *languageHost) runningCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.running)
 }
 
 func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
@@ -380,7 +439,8 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
-	// Use a context of our own: the engine's request context must not kill the program half-way, Cancel does.
+	// Use a context of our own: the end of the engine's request does not stop the program, Cancel does. (Pulumi's
+	// Node.js host also interrupts the program when the Run request's context ends; see README "The Pulumi CLI".)
 	cmd, err := tc.Command(context.Background(), args...)
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not find Python: %v", err)}, nil

@@ -64,7 +64,7 @@ class Hands:
 
     def connection(self, label: str) -> str:
         state = self.admin.state()["make"]["connections"]
-        return next(c["name"] for c in state.values() if c["label"] == label and c.get("gone_at") is None)
+        return str(next(c["name"] for c in state.values() if c["label"] == label and c.get("gone_at") is None))
 
     # --- ZIS
     def reupload_bundle(self) -> None:

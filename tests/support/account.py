@@ -91,7 +91,7 @@ ACME_BUNDLE: dict[str, Any] = {
         },
     },
 }
-LINKS = [
+LINKS: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("zendesk:ticket1", "jira:SUP-1", {"ticket_id": 1}, {"issue": "SUP-1", "priority": "high"}),
     ("zendesk:ticket2", "jira:SUP-2", {"ticket_id": 2}, {}),
     ("zendesk:ticket2", "jira:SUP-3", {}, {"nested": {"tags": ["a", "b"], "open": True}}),

@@ -3,6 +3,7 @@ never under CI. `npm` and `node` are replaced here (the narrow case where a stan
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from .make_sdk_runner import SdkUnavailable, ensure_sdk, skip_or_fail
 @pytest.fixture
 def not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(make_sdk_runner, "installed_version", lambda: None)
-    monkeypatch.setattr(make_sdk_runner.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
 
 
 def npm_ci_failing_with(monkeypatch: pytest.MonkeyPatch, stderr: str) -> list[list[str]]:
@@ -26,13 +27,13 @@ def npm_ci_failing_with(monkeypatch: pytest.MonkeyPatch, stderr: str) -> list[li
         calls.append(command)
         return subprocess.CompletedProcess(command, 1, stdout="", stderr=stderr)
 
-    monkeypatch.setattr(make_sdk_runner.subprocess, "run", run)
+    monkeypatch.setattr(subprocess, "run", run)
     return calls
 
 
 def test_without_npm_the_sdk_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(make_sdk_runner, "installed_version", lambda: None)
-    monkeypatch.setattr(make_sdk_runner.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
 
     with pytest.raises(SdkUnavailable, match="not on PATH"):
         ensure_sdk()

@@ -1,5 +1,6 @@
 """``python -m zis_pulumi.emulator`` / ``zis-emulator``: run the emulator until SIGTERM or SIGINT.
 
+Without the `emulator` extra (starlette, uvicorn) it says what to install and exits with code 3.
 Once it accepts connections it prints the client environment on stdout, one ``NAME=value`` line each (flushed),
 and with ``--env-file`` writes the same lines to that file atomically (and removes it on a clean stop). Logs go to
 stderr.
@@ -21,9 +22,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .faults import Faults
-from .server import EmulatorServer
-from .settings import EmulatorSettings
+from ._requirements import EXIT_MISSING_DEPENDENCIES, is_missing_server_package, missing_message
+
+try:
+    from .faults import Faults
+    from .server import EmulatorServer
+    from .settings import EmulatorSettings
+except ModuleNotFoundError as _error:  # installed without the `emulator` extra: say what to install
+    if not is_missing_server_package(_error):
+        raise
+    print(f"zis-emulator: {missing_message(_error)}", file=sys.stderr)
+    raise SystemExit(EXIT_MISSING_DEPENDENCIES) from None
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 

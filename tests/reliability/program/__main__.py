@@ -42,7 +42,9 @@ def declare_case(index: int) -> None:
     name = f"case-{index}"
     # A secret the program computes (not a stack config secret, which the engine knows and filters).
     secret = pulumi.Output.secret(os.environ.get("ZIS_RELIABILITY_PROGRAM_SECRET", "program-secret"))
-    inputs = {key: secret if value == SECRET_PLACEHOLDER else value for key, value in case.inputs.items()}
+    inputs: dict[str, Any] = {
+        key: secret if value == SECRET_PLACEHOLDER else value for key, value in case.inputs.items()
+    }
     if case.kind == "bundle":
         zis.Bundle(name, **inputs)
     elif case.kind == "install":
