@@ -35,6 +35,7 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from ._http import AMBIGUOUS_STATUSES
+from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, merge_options, plain
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
 from .models import AppConnection as WireConnection
@@ -867,6 +868,7 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
         props["name"] = None
         props[CLAIM] = _claim(resource_name, opts)
         options = merge_options(opts, secret_outputs=["common"], delete_before_replace=True)
+        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
         super().__init__(AppConnectionProvider(), resource_name, props, options)
 
     @property

@@ -19,6 +19,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
+from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, plain
 from ._zendesk import job_spec_qualified_name
 from .errors import NotFoundError
@@ -567,6 +568,7 @@ class Bundle(dynamic.Resource, module="zis", name="Bundle"):
             "uuid": None,
             "zendesk_account_id": None,
         }
+        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
         super().__init__(BundleProvider(), resource_name, props, opts)
 
     @property

@@ -24,6 +24,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult, UpdateResult
 
+from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown
 from ._zendesk import job_spec_qualified_name
 from .bundle import integration_problem
@@ -362,6 +363,7 @@ class JobSpecInstallation(dynamic.Resource, module="zis", name="JobSpecInstallat
             raise TypeError("give JobSpecInstallation either a JobSpecInstallationArgs or keyword arguments, not both")
         props: dict[str, Any] = {"integration": args.integration, "job_spec_name": args.job_spec_name}
         props.update(dict.fromkeys(OUTPUTS))
+        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
         super().__init__(JobSpecInstallationProvider(), resource_name, props, opts)
 
     @property

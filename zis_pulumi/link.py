@@ -31,6 +31,7 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from ._http import AMBIGUOUS_STATUSES
+from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain
 from .bundle import integration_problem
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
@@ -509,6 +510,7 @@ class Link(dynamic.Resource, module="zis", name="Link"):
             "right_object": args.right_object,
         }
         props.update(dict.fromkeys(OUTPUTS))
+        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
         super().__init__(LinkProvider(), resource_name, props, opts)
 
     @property
