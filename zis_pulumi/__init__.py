@@ -11,6 +11,7 @@ from .connections import GetConnectionsResult, get_connections, get_connections_
 from .errors import ApiError, ConfigurationError, ConflictError, NotFoundError, TransportError, ZisPulumiError
 from .job_spec import JobSpecInstallation, JobSpecInstallationArgs
 from .link import Link, LinkArgs, LinkObjectArgs
+from .link_set import LinkSet, LinkSetArgs, LinkSetEntryArgs
 
 __all__ = [
     "CONNECTION_TYPES",
@@ -31,6 +32,9 @@ __all__ = [
     "Link",
     "LinkArgs",
     "LinkObjectArgs",
+    "LinkSet",
+    "LinkSetArgs",
+    "LinkSetEntryArgs",
     "NotFoundError",
     "TransportError",
     "ZisPulumiError",
