@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pulumi
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
@@ -17,7 +18,7 @@ from zis_pulumi._partial import PartialFailure, _status_bytes
 from zis_pulumi._zendesk import ZendeskClient
 from zis_pulumi.config import ZendeskSettings
 from zis_pulumi.errors import ConfigurationError, ZisPulumiError
-from zis_pulumi.link_set import DEFAULT_CONCURRENCY, LinkSetProvider, link_key
+from zis_pulumi.link_set import DEFAULT_CONCURRENCY, LinkSet, LinkSetArgs, LinkSetProvider, _names, link_key
 
 INTEGRATION = "acme_sync"
 LINK_TYPE = "ticket_to_issue"
@@ -346,3 +347,42 @@ def test_concurrency_comes_from_stack_config_or_the_default(stack_config: dict[s
         wrong = ProviderDriver(LinkSetProvider(), {**stack_config, "zendesk:linkSetConcurrency": bad})
         with pytest.raises(ConfigurationError, match="zendesk:linkSetConcurrency"):
             wrong.provider.concurrency()  # type: ignore[attr-defined]
+
+
+# --- the resource -----------------------------------------------------------------------------------
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.types: list[str] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.types.append(args.typ)
+        links = args.inputs["links"]
+        ids = {link_key(_names(link)): f"L{i}" for i, link in enumerate(links)}
+        return "set-1", {**args.inputs, "count": len(links), "link_ids": ids}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+def test_the_resource_has_its_type_token_and_typed_outputs() -> None:
+    mocks = _Mocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    run: Callable[[Callable[[], pulumi.Output[Any]]], Callable[[], None]] = pulumi.runtime.test  # untyped in the SDK
+
+    def program() -> pulumi.Output[Any]:
+        by_keywords = LinkSet("set", integration=INTEGRATION, link_type=LINK_TYPE, links=[entry(0), entry(1)])
+        by_args = LinkSet("args", LinkSetArgs(INTEGRATION, LINK_TYPE, [entry(2)]))
+
+        def check(values: list[Any]) -> None:
+            assert values[0] == 2
+            assert values[1] == {"zendesk:ticket0 → jira:PROJ-0": "L0", "zendesk:ticket1 → jira:PROJ-1": "L1"}
+            assert values[2] == 1
+
+        return pulumi.Output.all(by_keywords.count, by_keywords.link_ids, by_args.count).apply(check)
+
+    run(program)()
+    assert mocks.types == ["pulumi-python:dynamic/zis:LinkSet"] * 2
+    with pytest.raises(TypeError):
+        LinkSet("both", LinkSetArgs(INTEGRATION, LINK_TYPE, []), integration=INTEGRATION)
