@@ -11,6 +11,8 @@ serves 4 requests at a time). The engine's fixed cost is measured on a one-link 
     python bench/run.py                      # defaults: 1 bundle, 3 installations, 200 links, 10 connections
     python bench/run.py --links 50 --json    # last line: one JSON object
     python bench/run.py --provider-only      # no engine: each operation's own time outside the HTTP wait
+    python bench/run.py --scale --out r.jsonl  # 100 to 10,000 links: Links, one LinkSet, a sequential script
+    python bench/run.py --scale-render r.jsonl # the scale tables (bench/scale.py)
 
 The minimum requests per phase (see bench/RESULTS.md for the reasoning):
 
@@ -482,11 +484,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--verbose", action="store_true", help="progress on stderr even with --json")
     parser.add_argument("--provider-only", action="store_true", help="no engine: time each provider operation")
     parser.add_argument("--repeat", type=int, default=20, help="provider-only: operations per kind")
+    from bench.scale import add_arguments
+
+    add_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.scale_render:
+        from bench.scale import render as render_scale
+
+        print(render_scale(args.scale_render))
+        return 0
+    if args.scale:
+        from bench.scale import run_scale
+
+        return run_scale(args)
     if args.provider_only:
         from bench.provider_only import run_provider_only
 

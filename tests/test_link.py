@@ -405,6 +405,7 @@ def test_read_answered_404_is_gone(driver: ProviderDriver, monkeypatch: pytest.M
         raise NotFoundError(vendor="Zendesk ZIS", status=404, method="GET", url="u", message="Not Found")
 
     monkeypatch.setattr(driver.provider.zendesk, "find_links", not_found)  # type: ignore[attr-defined]
+    monkeypatch.setattr(driver.provider.zendesk, "links_page", not_found)  # type: ignore[attr-defined]
     assert driver.read(created.id, created.outs).id == ""
 
 
@@ -550,3 +551,52 @@ def test_creates_share_one_listing_of_existing_links_per_type_and_prefix(
     assert by_endpoint == {f"GET {LINKS}": 2, f"POST {LINKS}": 19, f"PATCH {LINKS}": 1}
     assert len(stored_links(admin)) == 20
     assert {c.outs["left_object"]["metadata"]["n"] for c in created} == set(range(1, 21))
+
+
+# --- refresh of many links shares one listing ---------------------------------------------------
+
+
+def make_links(driver: ProviderDriver, count: int) -> list[Any]:
+    wanted = [inputs(left_object={"name": f"zendesk:ticket{i}", "metadata": {"i": i}}) for i in range(count)]
+    with ThreadPoolExecutor(4) as pool:
+        return list(pool.map(driver.create, wanted))
+
+
+def test_refresh_of_many_links_shares_one_listing_instead_of_a_get_each(
+    driver: ProviderDriver, admin: EmulatorAdmin
+) -> None:
+    created = make_links(driver, 250)
+    admin.reset(counters_only=True)
+    with ThreadPoolExecutor(4) as pool:
+        reads = list(pool.map(lambda c: driver.read(c.id, c.outs), created))
+    assert [read.id for read in reads] == [c.id for c in created]
+    assert [read.outs for read in reads] == [c.outs for c in created]
+    # 250 links of `zendesk:*` are 3 pages; a read may pay for one page, so a few early reads may GET their own.
+    assert requests_by_endpoint(admin)[f"GET {LINKS}"] <= 3 + 4
+
+
+def test_refresh_by_listing_sees_links_changed_and_deleted_outside(
+    driver: ProviderDriver, admin: EmulatorAdmin, zendesk: ZendeskClient
+) -> None:
+    created = make_links(driver, 120)
+    admin.settings(link_duplicate="duplicate")
+    zendesk.patch_link(INTEGRATION, LINK_TYPE, "zendesk:ticket7", RIGHT, {"left_object": {"metadata": {"i": 70}}})
+    zendesk.delete_link(INTEGRATION, LINK_TYPE, "zendesk:ticket9", RIGHT)
+    again = zendesk.create_link(INTEGRATION, body_of(inputs(left_object={"name": "zendesk:ticket11", "metadata": {}})))
+    reads = [driver.read(c.id, c.outs) for c in created]
+    assert reads[7].outs["left_object"]["metadata"] == {"i": 70}
+    assert reads[7].inputs["left_object"]["metadata"] == {"i": 70}
+    assert (reads[9].id, reads[9].outs) == ("", {})
+    assert reads[11].id == created[11].id != str(again.id)  # copies: the one in the state is reported
+    assert all(read.outs == c.outs for i, (read, c) in enumerate(zip(reads, created, strict=True)) if i not in (7, 9))
+
+
+def test_a_write_by_the_provider_drops_the_shared_listing(driver: ProviderDriver, admin: EmulatorAdmin) -> None:
+    created = make_links(driver, 3)
+    assert driver.read(created[0].id, created[0].outs).outs == created[0].outs  # the listing is read
+    news = inputs(left_object={"name": "zendesk:ticket0", "metadata": {"i": 100}})
+    outs = driver.update(created[0].id, created[0].outs, news)
+    admin.reset(counters_only=True)
+    read = driver.read(created[0].id, outs)
+    assert read.outs["left_object"]["metadata"] == {"i": 100}
+    assert admin.request_count() == 1  # listed afresh

@@ -18,6 +18,7 @@ from .errors import (
 )
 from .job_spec import JobSpecInstallation, JobSpecInstallationArgs
 from .link import Link, LinkArgs, LinkObjectArgs
+from .link_set import LinkSet, LinkSetArgs, LinkSetEntryArgs
 
 __all__ = [
     "CONNECTION_TYPES",
@@ -39,6 +40,9 @@ __all__ = [
     "Link",
     "LinkArgs",
     "LinkObjectArgs",
+    "LinkSet",
+    "LinkSetArgs",
+    "LinkSetEntryArgs",
     "NotFoundError",
     "TransportError",
     "ZisPulumiError",

@@ -197,6 +197,27 @@ class ZendeskClient(ApiClient[ZendeskSettings]):
         for page in self._pages(path, auth, params):
             yield [Link.model_validate(item) for item in page.get("links") or []]
 
+    def links_page(
+        self, integration: str, link_type: str, left_object_name: str, after: str | None = None
+    ) -> tuple[list[Link], str | None]:
+        """One page (of 100) of the links of a type whose left name matches; and the cursor of the next page,
+        None after the last. For callers that read a long listing only as far as they need."""
+        params: dict[str, Any] = {"link_type": link_type, "left_object_name": left_object_name, "page[size]": PAGE_SIZE}
+        if after is not None:
+            params["page[after]"] = after
+        path = f"{ZIS}/links/{_segment(integration)}"
+        response = self.request("GET", path, auth_header=self._bearer("Reading ZIS links"), params=params)
+        body = self.decode(response, "GET", path)
+        if not isinstance(body, dict):
+            raise self.malformed(response, "GET", path, "expected a JSON object")
+        links = [Link.model_validate(item) for item in body.get("links") or []]
+        meta = PageMeta.model_validate(body.get("meta") or {})
+        if not meta.has_more or not meta.after:
+            return links, None
+        if meta.after == after:
+            raise self.malformed(response, "GET", path, f"the cursor {meta.after!r} came back twice")
+        return links, meta.after
+
     def create_link(self, integration: str, body: Mapping[str, Any]) -> Link:
         path = f"{ZIS}/links/{_segment(integration)}"
         response = self.request("POST", path, auth_header=self._bearer("Creating a ZIS link"), json=dict(body))

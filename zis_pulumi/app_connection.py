@@ -39,6 +39,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, 
 from . import _ownership as ownership
 from ._http import AMBIGUOUS_STATUSES
 from ._numbers import canonical, same
+from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, merge_options, plain, shown
 from ._secrets import scrubbed
 from ._urns import future_urn
@@ -877,6 +878,7 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
         props[CLAIM] = _claim(resource_name, opts)
         props.update(ownership.owner_input(self, resource_name, opts))
         options = merge_options(opts, secret_outputs=["common"], delete_before_replace=True)
+        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
         super().__init__(AppConnectionProvider(), resource_name, props, options)
 
     @property

@@ -21,6 +21,7 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
 from ._bundle_rules import ACTION, FLOW, JOB_SPEC, TEMPLATE_VERSION, Problem, bundle_problems
+from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, plain, shown
 from ._zendesk import job_spec_qualified_name
 from .errors import InvalidInputError, NotFoundError, ZisPulumiError
@@ -403,6 +404,7 @@ class Bundle(dynamic.Resource, module="zis", name="Bundle"):
             "zendesk_account_id": None,
             **ownership.owner_input(self, resource_name, opts),
         }
+        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
         super().__init__(BundleProvider(), resource_name, props, opts)
         # A dynamic provider's check cannot warn, so the resource does, once the values are known (preview and up).
         declared = [props[key] for key in INPUTS]

@@ -36,6 +36,7 @@ ZENDESK_BASE_URL = Setting("zendesk:baseUrl", "ZENDESK_BASE_URL")
 ZENDESK_EMAIL = Setting("zendesk:email", "ZENDESK_EMAIL")
 ZENDESK_API_TOKEN = Setting("zendesk:apiToken", "ZENDESK_API_TOKEN", secret=True)
 ZENDESK_OAUTH_TOKEN = Setting("zendesk:oauthToken", "ZENDESK_OAUTH_TOKEN", secret=True)
+ZENDESK_LINK_SET_CONCURRENCY = Setting("zendesk:linkSetConcurrency", "ZENDESK_LINK_SET_CONCURRENCY")
 MAKE_ZONE = Setting("make:zone", "MAKE_ZONE")
 MAKE_BASE_URL = Setting("make:baseUrl", "MAKE_BASE_URL")
 MAKE_API_TOKEN = Setting("make:apiToken", "MAKE_API_TOKEN", secret=True)
@@ -46,6 +47,7 @@ ALL_SETTINGS = (
     ZENDESK_EMAIL,
     ZENDESK_API_TOKEN,
     ZENDESK_OAUTH_TOKEN,
+    ZENDESK_LINK_SET_CONCURRENCY,
     MAKE_ZONE,
     MAKE_BASE_URL,
     MAKE_API_TOKEN,

@@ -25,6 +25,7 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult
 
 from . import _ownership as ownership
+from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, shown
 from ._zendesk import job_spec_qualified_name
 from .bundle import integration_problem
@@ -391,6 +392,7 @@ class JobSpecInstallation(dynamic.Resource, module="zis", name="JobSpecInstallat
         props: dict[str, Any] = {"integration": args.integration, "job_spec_name": args.job_spec_name}
         props.update(dict.fromkeys(OUTPUTS))
         props.update(ownership.owner_input(self, resource_name, opts))
+        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
         super().__init__(JobSpecInstallationProvider(), resource_name, props, opts)
 
     @property

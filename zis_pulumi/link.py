@@ -33,6 +33,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from . import _ownership as ownership
 from ._http import AMBIGUOUS_STATUSES
 from ._numbers import same
+from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain, shown
 from .bundle import integration_problem
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
@@ -232,6 +233,39 @@ class _Snapshot:
             return self._names
 
 
+class _Listing:
+    """The links of one integration, type and left-name prefix, read page by page as refreshes need them.
+
+    Refresh of many Links shares it: a read first looks in the pages read so far, and may read one more
+    page per read served (so the listing never costs more pages than there are reads), else looks its own
+    identity up. Pages are read at the time of the refresh, so a link changed remotely shows as changed; any
+    write by this provider process to links of the key drops the listing (see `_forget_listing`).
+    """
+
+    def __init__(self, fetch_page: Callable[[str | None], tuple[list[WireLink], str | None]]) -> None:
+        self._lock = threading.Lock()
+        self._fetch_page = fetch_page
+        self._by_names: dict[tuple[str, str], list[WireLink]] = {}
+        self._after: str | None = None
+        self._complete = False
+        self._pages = 0
+        self._reads = 0
+
+    def lookup(self, names: tuple[str, str]) -> list[WireLink] | None:
+        """The copies listed with these names; None when the listing cannot say (look the identity up)."""
+        with self._lock:
+            self._reads += 1
+            while names not in self._by_names and not self._complete and self._pages < self._reads:
+                links, self._after = self._fetch_page(self._after)
+                self._pages += 1
+                self._complete = self._after is None
+                for link in links:
+                    self._by_names.setdefault((link.left_object.name, link.right_object.name), []).append(link)
+            if names in self._by_names:
+                return list(self._by_names[names])
+            return [] if self._complete else None
+
+
 class LinkProvider(BaseProvider):
     """Creates (or adopts), patches, reads and deletes one ZIS link, always by its identity."""
 
@@ -356,6 +390,7 @@ class LinkProvider(BaseProvider):
         return (identity.left_object_name, identity.right_object_name) in names
 
     def _create(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
+        self._forget_listing(identity)
         try:
             return self._create_or_adopt(identity, declared)
         except Exception:
@@ -367,6 +402,10 @@ class LinkProvider(BaseProvider):
             copies = self._copies(identity)
             if copies:
                 return self._adopt(identity, copies, declared)
+        return self._post(identity, declared)
+
+    def _post(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
+        """POST a link known not to exist; a 409/422 or a lost answer is followed by a look-up and adoption."""
         body = {
             "link_type": identity.link_type,
             "left_object": {"name": identity.left_object_name, "metadata": dict(declared["left_object"])},
@@ -398,6 +437,7 @@ class LinkProvider(BaseProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         identity = LinkIdentity.of(news)
+        self._forget_listing(identity)
         declared = _declared(news)
         current = {side: _metadata(olds.get(side)) for side in SIDES}
         try:
@@ -414,10 +454,40 @@ class LinkProvider(BaseProvider):
         copies = self._copies(identity)
         return next((link for link in copies if str(link.id) == id_), copies[0] if copies else None)
 
+    def _listing_key(self, identity: LinkIdentity) -> tuple[str, str, str]:
+        prefix = self._snapshot(identity)[1]
+        return (identity.integration, identity.link_type, prefix)
+
+    def _listing(self, identity: LinkIdentity) -> _Listing:
+        key = self._listing_key(identity)
+        listings: dict[tuple[str, str, str], _Listing] = self.__dict__.setdefault("_listings", {})
+        with _snapshot_lock:
+            listing = listings.get(key)
+            if listing is None:
+                integration, link_type, prefix = key
+                listing = listings[key] = _Listing(
+                    lambda after: self.zendesk.links_page(integration, link_type, prefix + "*", after)
+                )
+        return listing
+
+    def _forget_listing(self, identity: LinkIdentity) -> None:
+        """A write to links of this key: the next read lists them afresh."""
+        key = self._listing_key(identity)
+        listings: dict[tuple[str, str, str], _Listing] = self.__dict__.setdefault("_listings", {})
+        with _snapshot_lock:
+            listings.pop(key, None)
+
+    def _read_current(self, identity: LinkIdentity, id_: str) -> WireLink | None:
+        """As `_current`, but from the listing shared by the refresh of every Link of the key when it can say."""
+        copies = self._listing(identity).lookup((identity.left_object_name, identity.right_object_name))
+        if copies is None:
+            return self._current(identity, id_)
+        return next((link for link in copies if str(link.id) == id_), copies[0] if copies else None)
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         identity = LinkIdentity.of(props)
         try:
-            link = self._current(identity, id_)
+            link = self._read_current(identity, id_)
         except NotFoundError:
             link = None
         if link is None:
@@ -440,6 +510,7 @@ class LinkProvider(BaseProvider):
         identity = LinkIdentity.of(props)
         if ownership.kept(ownership.LINK, identity, identity.describe()):
             return
+        self._forget_listing(identity)
         with contextlib.suppress(NotFoundError):
             self.zendesk.delete_link(*identity)
 
@@ -533,6 +604,7 @@ class Link(dynamic.Resource, module="zis", name="Link"):
         }
         props.update(dict.fromkeys(OUTPUTS))
         props.update(ownership.owner_input(self, resource_name, opts))
+        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
         super().__init__(LinkProvider(), resource_name, props, opts)
 
     @property

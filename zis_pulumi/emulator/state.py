@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 STATE_FORMAT_VERSION = 1
 
@@ -77,6 +77,9 @@ class ZisConnectionRecord(BaseModel):
     updated_at: str
 
 
+LinkIdentityKey = tuple[str, str, str, str]
+
+
 class IntegrationRecord(BaseModel):
     """A registered ZIS integration and the Zendesk OAuth client ZIS made for it (its secret in clear)."""
 
@@ -94,6 +97,42 @@ class ZisState(BaseModel):
     job_specs: dict[str, JobSpecRecord] = Field(default_factory=dict, description="by uuid")
     links: dict[str, LinkRecord] = Field(default_factory=dict, description="by id")
     connections: dict[str, ZisConnectionRecord] = Field(default_factory=dict, description="by integration/name")
+    _link_ids_by_identity: dict[LinkIdentityKey, list[str]] = PrivateAttr(default_factory=dict)
+    _indexed_links: int = PrivateAttr(default=-1)
+
+    def _index(self) -> dict[LinkIdentityKey, list[str]]:
+        """Link ids by identity, so a request finds its link without a scan (10,000 links would make each
+        request slow). Rebuilt whenever `links` was changed other than through `add_link`/`remove_link`."""
+        if self._indexed_links != len(self.links):
+            index: dict[LinkIdentityKey, list[str]] = {}
+            for link in self.links.values():
+                index.setdefault(_identity_key(link), []).append(link.id)
+            self._link_ids_by_identity = index
+            self._indexed_links = len(self.links)
+        return self._link_ids_by_identity
+
+    def links_with_identity(self, key: LinkIdentityKey) -> list[LinkRecord]:
+        """The copies of one identity, oldest first."""
+        found = [self.links[link_id] for link_id in self._index().get(key, ()) if link_id in self.links]
+        return sorted(found, key=lambda link: link.seq)
+
+    def add_link(self, link: LinkRecord) -> None:
+        index = self._index()
+        self.links[link.id] = link
+        index.setdefault(_identity_key(link), []).append(link.id)
+        self._indexed_links = len(self.links)
+
+    def remove_link(self, link_id: str) -> None:
+        index = self._index()
+        link = self.links.pop(link_id)
+        ids = index.get(_identity_key(link), [])
+        if link_id in ids:
+            ids.remove(link_id)
+        self._indexed_links = len(self.links)
+
+
+def _identity_key(link: LinkRecord) -> LinkIdentityKey:
+    return (link.integration, link.link_type, link.left_object.name, link.right_object.name)
 
 
 class MakeConnectionRecord(BaseModel):

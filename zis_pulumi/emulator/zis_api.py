@@ -343,15 +343,7 @@ def _search_pattern_error(parameter: str, value: str) -> str | None:
 def _links_with_identity(
     state: EmulatorState, integration: str, link_type: str, left_name: str, right_name: str
 ) -> list[LinkRecord]:
-    found = [
-        link
-        for link in state.zis.links.values()
-        if link.integration == integration
-        and link.link_type == link_type
-        and link.left_object.name == left_name
-        and link.right_object.name == right_name
-    ]
-    return sorted(found, key=lambda link: link.seq)
+    return state.zis.links_with_identity((integration, link_type, left_name, right_name))
 
 
 def _identity_params(request: Request) -> tuple[str, str, str] | Response:
@@ -457,7 +449,7 @@ async def create_link(request: Request, emulator: Emulator) -> Response:
             created_at=now,
             updated_at=now,
         )
-        state.zis.links[link.id] = link
+        state.zis.add_link(link)
         body_out = {"link": link_body(link, emulator.settings.zendesk_account_id)}
     mark_create_committed(request)
     return json_response(body_out, 201)
@@ -524,7 +516,7 @@ async def delete_link(request: Request, emulator: Emulator) -> Response:
         found = _links_with_identity(state, request.path_params["integration"], *identity)
         if not found:
             return json_response(None, 404)
-        del state.zis.links[found[0].id]
+        state.zis.remove_link(found[0].id)
     return Response(status_code=204)
 
 

@@ -1,0 +1,538 @@
+"""Many ZIS links of one integration and type as one resource: `zis.LinkSet`.
+
+A stack of thousands of `zis.Link` resources is slow for reasons no provider can fix (the file backend
+rewrites the whole state after every step, so an `up` costs about n²). A LinkSet is one resource whatever
+its size, and runs its own requests concurrently: a bounded thread pool, `DEFAULT_CONCURRENCY` wide unless
+stack config `zendesk:linkSetConcurrency` (or ZENDESK_LINK_SET_CONCURRENCY) says otherwise.
+
+Each link in the set behaves as a `zis.Link` would (the same validation, identity, adoption and PATCH
+rules, imported from `link.py`): diff compares the state's links with the declared ones by identity, so an
+added link is a POST, a removed one a DELETE, a metadata change a PATCH (`null` for removed keys), and a
+changed name is a DELETE plus a POST inside the set. A no-change preview makes no request.
+
+Before a link is POSTed, the provider looks for an existing one with its identity (one listing of the
+set's left-name prefix, 100 a page, when that is cheaper than a GET per link) and adopts what it finds:
+that is how a re-run after a killed `up` finishes the job without a second copy. A create or update that
+fails part-way reports what it did to the engine (`_partial`), so the state lists exactly the links that
+exist; the next `up` does only what is left. Refresh reads the set by listing, not by a GET per link.
+
+Rate limits: Zendesk answers 429 with `Retry-After` when an account's per-minute budget is spent (the limit
+is per account and plan, e.g. 400 requests a minute on Support Professional, 700 on Enterprise and 2,500
+with the High Volume add-on: https://developer.zendesk.com/api-reference/introduction/rate-limits; the ZIS
+reference points to the same mechanism: https://developer.zendesk.com/api-reference/integration-services/introduction).
+The HTTP layer waits as told and retries, so the pool only bounds how many requests are in flight.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypedDict, TypeVar, cast
+
+import pulumi
+import pulumi.dynamic as dynamic
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from ._partial import raise_partial_failure
+from ._pickling import unnest_sorting_pickler
+from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain
+from .config import ZENDESK_LINK_SET_CONCURRENCY, lookup_from
+from .errors import ConfigurationError, NotFoundError, ZisPulumiError
+from .link import SIDES, LinkIdentity, LinkObjectArgs, LinkProvider, validate
+from .models import Link as WireLink
+
+__all__ = ["LinkSet", "LinkSetArgs", "LinkSetEntryArgs", "LinkSetProvider"]
+
+INPUTS = ("integration", "link_type", "links")
+OUTPUTS = ("count", "link_ids")
+ENTRY_FIELDS = ("left_object", "right_object")
+DEFAULT_CONCURRENCY = 8
+"""Requests a LinkSet keeps in flight: enough to hide a SaaS API's latency, few enough that the account's
+per-minute limit, not the pool, is what a big set runs into (and 429 + Retry-After then paces it)."""
+MAX_CONCURRENCY = 16
+"""The HTTP client's connection pool; more workers would only wait for a connection."""
+PAGE_SIZE = 100
+
+Names = tuple[str, str]
+"""A link's identity within a set: (left object name, right object name)."""
+T = TypeVar("T")
+
+
+def link_key(names: Names) -> str:
+    """The key of a link in the `link_ids` output: `left → right`."""
+    return f"{names[0]} → {names[1]}"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What an apply does, by identity: POST (after a look for an existing copy), DELETE, PATCH."""
+
+    adds: list[Names]
+    removes: list[Names]
+    patches: list[Names]
+
+    def __bool__(self) -> bool:
+        return bool(self.adds or self.removes or self.patches)
+
+
+def _metadata_to_send(entry: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The declared metadata of both sides of an entry: the one place the set shapes what it sends."""
+    declared: dict[str, dict[str, Any]] = {}
+    for side in SIDES:
+        link_object = entry.get(side)
+        metadata = link_object.get("metadata") if isinstance(link_object, Mapping) else None
+        declared[side] = dict(metadata) if isinstance(metadata, Mapping) else {}
+    return declared
+
+
+def _names(entry: Mapping[str, Any]) -> Names:
+    return (str(entry["left_object"]["name"]), str(entry["right_object"]["name"]))
+
+
+def _entry_from(link: WireLink) -> dict[str, Any]:
+    """A link as the set's `links` output holds it."""
+    return {
+        "left_object": {"name": link.left_object.name, "metadata": plain(link.left_object.metadata or {})},
+        "right_object": {"name": link.right_object.name, "metadata": plain(link.right_object.metadata or {})},
+        "link_id": str(link.id),
+    }
+
+
+def _listing_prefix(names: Iterable[str]) -> str:
+    """The longest prefix the left names share (never empty: a group shares at least its first character)."""
+    ordered = sorted(names)
+    first, last = ordered[0], ordered[-1]
+    length = 0
+    while length < min(len(first), len(last)) and first[length] == last[length]:
+        length += 1
+    return first[:length]
+
+
+def _groups(names: Iterable[Names]) -> dict[str, list[Names]]:
+    """Names grouped by left-name scheme (`zendesk:` …, as `zis.Link` groups its look-ups), then listed by the
+    longest prefix each group shares."""
+    by_scheme: dict[str, list[Names]] = {}
+    for pair in names:
+        left = pair[0]
+        scheme = left.split(":", 1)[0] + ":" if ":" in left else left[:1]
+        by_scheme.setdefault(scheme, []).append(pair)
+    return {_listing_prefix(left for left, _ in group): group for group in by_scheme.values()}
+
+
+class LinkSetProvider(BaseProvider):
+    """Creates (or adopts), patches, reads and deletes the links of a set, many at a time, always by identity."""
+
+    inputs = INPUTS
+    replace_on = ("integration", "link_type")
+
+    # --- the set's identities: the one place they are enumerated (check, create, update, read, delete) ----
+
+    def members(self, props: Mapping[str, Any]) -> dict[Names, dict[str, Any]]:
+        """The set's links by identity, from inputs or outputs, in declared order.
+
+        Every operation goes through here, so a rule about which links a set may hold belongs here.
+        """
+        links = props.get("links")
+        if not isinstance(links, Sequence) or isinstance(links, str):
+            return {}
+        return {_names(entry): dict(entry) for entry in links if isinstance(entry, Mapping)}
+
+    # --- check and diff (no request) ---------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures: list[CheckFailure] = []
+        for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
+            if name in OUTPUTS and news[name] is None:
+                continue  # an output declared by the resource class; the engine leaves it out
+            failures.append(failure(name, f"is not a LinkSet input; inputs are {', '.join(INPUTS)}"))
+        integration, link_type = news.get("integration"), news.get("link_type")
+        # The integration and type rules are zis.Link's own.
+        _, top = validate({"integration": integration, "link_type": link_type})
+        failures.extend(f for f in top if f.property in ("integration", "link_type"))
+        inputs: dict[str, Any] = {"integration": integration, "link_type": link_type}
+
+        links = news.get("links")
+        if is_unknown(links):
+            inputs["links"] = links
+            return CheckResult(inputs, failures)
+        if links is None:
+            links = []
+        if not isinstance(links, Sequence) or isinstance(links, str | bytes):
+            failures.append(
+                failure("links", f'must be a list of {{"left_object": …, "right_object": …}} (got {links!r})')
+            )
+            inputs["links"] = links
+            return CheckResult(inputs, failures)
+
+        normalised: list[Any] = []
+        seen: dict[Names, int] = {}
+        for index, entry in enumerate(links):
+            where = f"links[{index}]"
+            if is_unknown(entry):
+                normalised.append(entry)
+                continue
+            if not isinstance(entry, Mapping):
+                failures.append(
+                    failure(where, f'must be an object {{"left_object": …, "right_object": …}} (got {entry!r})')
+                )
+                normalised.append(entry)
+                continue
+            # `link_id` is tolerated, so the `links` output of another set can be passed in.
+            for key in sorted(set(entry) - {*ENTRY_FIELDS, "link_id"}):
+                failures.append(
+                    failure(f"{where}.{key}", "is not a link field; a link has left_object and right_object")
+                )
+            checked, problems = validate(
+                {
+                    "integration": integration,
+                    "link_type": link_type,
+                    "left_object": entry.get("left_object"),
+                    "right_object": entry.get("right_object"),
+                }
+            )
+            failures.extend(
+                failure(f"{where}.{f.property}", f.reason) for f in problems if f.property.startswith(SIDES)
+            )
+            item = {side: checked[side] for side in SIDES}
+            normalised.append(item)
+            try:
+                names = _names(item)
+            except (KeyError, TypeError):
+                continue
+            if any(is_unknown(name) for name in names) or problems:
+                continue
+            if names in seen:
+                failures.append(
+                    failure(
+                        where,
+                        f"repeats the link {link_key(names)!r} of links[{seen[names]}]: a link's identity is "
+                        "integration, link_type and both names, so a set holds it once",
+                    )
+                )
+            else:
+                seen[names] = index
+        inputs["links"] = normalised
+        return CheckResult(inputs, failures)
+
+    def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> _Plan:
+        """The requests that take the links in `olds` (the state's outputs) to the declared `news`."""
+        old, new = self.members(olds), self.members(news)
+        patches = [
+            names
+            for names, entry in new.items()
+            if names in old and _metadata_to_send(entry) != _metadata_to_send(old[names])
+        ]
+        return _Plan(
+            adds=[names for names in new if names not in old],
+            removes=[names for names in old if names not in new],
+            patches=patches,
+        )
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """A changed integration or type replaces the set; the links are compared one by one. No request."""
+        replaces = [
+            name
+            for name in ("integration", "link_type")
+            if is_unknown(news.get(name)) or news.get(name) != olds.get(name)
+        ]
+        if replaces:
+            return DiffResult(changes=True, replaces=replaces)
+        if contains_unknown(news.get("links")):
+            return DiffResult(changes=True, replaces=[])
+        return DiffResult(changes=bool(self.plan(olds, news)), replaces=[])
+
+    # --- requests ------------------------------------------------------------------------------------
+
+    def _steps(self) -> LinkProvider:
+        """zis.Link's request steps (adopt, POST, PATCH), on this provider's client."""
+        steps: LinkProvider | None = self.__dict__.get("_link_steps")
+        if steps is None:
+            steps = LinkProvider()
+            steps.__dict__["_zendesk_client"] = self.zendesk
+            self.__dict__["_link_steps"] = steps
+        return steps
+
+    def concurrency(self) -> int:
+        """Requests in flight at once: stack config `zendesk:linkSetConcurrency`, the environment, or the default."""
+        raw = lookup_from(self._lookup())(ZENDESK_LINK_SET_CONCURRENCY)
+        if raw is None:
+            return DEFAULT_CONCURRENCY
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigurationError(
+                f"{ZENDESK_LINK_SET_CONCURRENCY.describe()} must be a whole number from 1 to {MAX_CONCURRENCY} "
+                f"(got {raw!r})"
+            ) from None
+        if not 1 <= value <= MAX_CONCURRENCY:
+            raise ConfigurationError(
+                f"{ZENDESK_LINK_SET_CONCURRENCY.describe()} must be from 1 to {MAX_CONCURRENCY} (got {value})"
+            )
+        return value
+
+    def _run(self, work: Mapping[T, Callable[[], Any]]) -> tuple[dict[T, Any], dict[T, Exception]]:
+        """Run each piece of work in the pool; every piece is tried, whatever the others do."""
+        done: dict[T, Any] = {}
+        failed: dict[T, Exception] = {}
+        if not work:
+            return done, failed
+        with ThreadPoolExecutor(max_workers=min(self.concurrency(), len(work))) as pool:
+            futures = {key: pool.submit(job) for key, job in work.items()}
+            for key, future in futures.items():
+                try:
+                    done[key] = future.result()
+                except Exception as exc:
+                    failed[key] = exc
+        return done, failed
+
+    def _existing(self, integration: str, link_type: str, wanted: Sequence[Names]) -> dict[Names, list[WireLink]]:
+        """The copies that exist of each wanted identity.
+
+        Per group of names, one listing of their shared prefix, read while it costs at most half the GETs it
+        spares; a longer listing (a prefix shared with many other links) falls back to a GET per identity.
+        """
+        wanted_set = set(wanted)
+        found: dict[Names, list[WireLink]] = {names: [] for names in wanted}
+        unanswered: list[Names] = []
+        zendesk = self.zendesk
+
+        def list_group(prefix: str, group: list[Names]) -> list[WireLink] | None:
+            budget = max(1, math.ceil(len(group) / 2))
+            return zendesk.find_links(integration, link_type, left_object_name=prefix + "*", max_pages=budget)
+
+        groups = _groups(wanted)
+        listings, failed = self._run({prefix: partial(list_group, prefix, group) for prefix, group in groups.items()})
+        if failed:
+            raise next(iter(failed.values()))
+        for prefix, links in listings.items():
+            if links is None:
+                unanswered.extend(groups[prefix])
+                continue
+            for link in links:
+                names = (link.left_object.name, link.right_object.name)
+                if names in wanted_set and link.link_type == link_type:
+                    found[names].append(link)
+        if unanswered:
+            steps = self._steps()
+            copies, lookups_failed = self._run(
+                {names: partial(steps._copies, LinkIdentity(integration, link_type, *names)) for names in unanswered}
+            )
+            if lookups_failed:
+                raise next(iter(lookups_failed.values()))
+            found.update(copies)
+        return found
+
+    def _add(
+        self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]], copies: list[WireLink]
+    ) -> WireLink:
+        steps = self._steps()
+        if copies:
+            return steps._adopt(identity, copies, declared)
+        return steps._post(identity, declared)
+
+    def _patch(
+        self, identity: LinkIdentity, old: Mapping[str, Any], declared: Mapping[str, Mapping[str, Any]]
+    ) -> WireLink | None:
+        """PATCH to the declared metadata; a link deleted outside Pulumi is made again."""
+        steps = self._steps()
+        try:
+            return steps._patch_to(identity, _metadata_to_send(old), declared)
+        except NotFoundError:
+            copies = steps._copies(identity)
+            return self._add(identity, declared, copies)
+
+    def _delete(self, identity: LinkIdentity) -> None:
+        with contextlib.suppress(NotFoundError):
+            self.zendesk.delete_link(*identity)
+
+    def _apply(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """Do the plan from `olds` to `news`; the outputs, or a partial failure saying what exists now."""
+        integration, link_type = str(news["integration"]), str(news["link_type"])
+        old, new = self.members(olds), self.members(news)
+        plan = self.plan(olds, news)
+        current: dict[Names, dict[str, Any]] = dict(old)  # what exists, as far as this apply knows
+
+        def identity(names: Names) -> LinkIdentity:
+            return LinkIdentity(integration, link_type, *names)
+
+        errors: list[Exception] = []
+        try:
+            existing = self._existing(integration, link_type, plan.adds) if plan.adds else {}
+        except Exception as exc:
+            existing, errors = {}, [exc]
+        work: dict[Names, Callable[[], Any]] = {}
+        if not errors:
+            for names in plan.adds:
+                work[names] = partial(
+                    self._add, identity(names), _metadata_to_send(new[names]), existing.get(names, [])
+                )
+            for names in plan.patches:
+                work[names] = partial(self._patch, identity(names), old[names], _metadata_to_send(new[names]))
+            for names in plan.removes:
+                work[names] = partial(self._delete, identity(names))
+        done, failed = self._run(work)
+        for names, result in done.items():
+            if names in plan.removes:
+                current.pop(names, None)
+            elif isinstance(result, WireLink):
+                current[names] = _entry_from(result)
+            else:  # a PATCH that found the metadata as declared already
+                current[names] = {**new[names], "link_id": old[names].get("link_id")}
+        errors.extend(failed.values())
+        outputs = self._outputs(integration, link_type, new, current)
+        if errors:
+            first = errors[0]
+            summary = ZisPulumiError(
+                f"LinkSet of {integration!r} type {link_type!r}: {len(errors)} of {len(work) or len(plan.adds)} "
+                f"link operations failed; the first: {first}"
+            )
+            provider_blob = news.get("__provider")
+            raise_partial_failure(
+                summary,
+                id_,
+                {**outputs, "__provider": provider_blob},
+                {**{key: news.get(key) for key in INPUTS}, "__provider": provider_blob},
+            )
+        return outputs
+
+    @staticmethod
+    def _outputs(
+        integration: str, link_type: str, declared: Mapping[Names, Any], current: Mapping[Names, dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The set's outputs: the links that exist, declared ones first in declared order."""
+        order = [names for names in declared if names in current] + [n for n in current if n not in declared]
+        links = [current[names] for names in order]
+        return {
+            "integration": integration,
+            "link_type": link_type,
+            "links": links,
+            "count": len(links),
+            "link_ids": {link_key(names): current[names].get("link_id") for names in order},
+        }
+
+    # --- CRUD ----------------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        id_ = f"{props['integration']}/{props['link_type']}/{uuid.uuid4().hex[:12]}"
+        return CreateResult(id_, self._apply(id_, {}, props))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._apply(id_, olds, news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """The set's links as listed now: changed metadata shows, links deleted outside Pulumi drop out."""
+        integration, link_type = str(props.get("integration")), str(props.get("link_type"))
+        members = self.members(props)
+        existing = self._existing(integration, link_type, list(members))
+        current: dict[Names, dict[str, Any]] = {}
+        for names, entry in members.items():
+            copies = existing.get(names) or []
+            if not copies:
+                continue
+            link = next((c for c in copies if str(c.id) == entry.get("link_id")), copies[0])
+            current[names] = _entry_from(link)
+        outs = self._outputs(integration, link_type, members, current)
+        inputs = {
+            "integration": integration,
+            "link_type": link_type,
+            "links": [{side: entry[side] for side in SIDES} for entry in outs["links"]],
+        }
+        return ReadResult(id_, outs, inputs=inputs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """One DELETE per link, many at a time; 404 is success. A failure leaves the set in the state."""
+        integration, link_type = str(props.get("integration")), str(props.get("link_type"))
+        _, failed = self._run(
+            {
+                names: partial(self._delete, LinkIdentity(integration, link_type, *names))
+                for names in self.members(props)
+            }
+        )
+        if failed:
+            raise ZisPulumiError(
+                f"LinkSet of {integration!r} type {link_type!r}: {len(failed)} DELETEs failed (a re-run repeats "
+                f"them; 404 counts as done); the first: {next(iter(failed.values()))}"
+            )
+
+
+# --- the resource ---------------------------------------------------------------------------------
+
+
+class LinkSetEntryArgs(TypedDict):
+    """One link of a set: `{"left_object": {"name": …, "metadata": {…}}, "right_object": {…}}`."""
+
+    left_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]]
+    """A name change is a DELETE and a POST; a metadata change a PATCH."""
+    right_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]]
+
+
+@dataclass
+class LinkSetArgs:
+    """The inputs of a `LinkSet`."""
+
+    integration: pulumi.Input[str]
+    """The integration the links belong to: 1 to 64 of a-z, 0-9, '-', '_'. A change replaces the set."""
+    link_type: pulumi.Input[str]
+    """The links' type, e.g. `ticket_to_issue`. A change replaces the set."""
+    links: pulumi.Input[Sequence[pulumi.Input[LinkSetEntryArgs | Mapping[str, Any]]]]
+    """`[{"left_object": {"name": "zendesk:ticket1", "metadata": {...}}, "right_object": {...}}, …]`; each
+    identity (both names) at most once. Adding, removing or changing one link touches only that link."""
+
+
+class LinkSet(dynamic.Resource, module="zis", name="LinkSet"):
+    """Many ZIS links of one integration and type, managed as one resource, with requests run concurrently.
+
+    Links that exist already with a declared identity (made by hand, or by an `up` that was cut off) are
+    adopted and their metadata set, never made twice.
+    """
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: LinkSetArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        integration: pulumi.Input[str] | None = None,
+        link_type: pulumi.Input[str] | None = None,
+        links: pulumi.Input[Sequence[pulumi.Input[LinkSetEntryArgs | Mapping[str, Any]]]] | None = None,
+    ) -> None:
+        if args is None:
+            if integration is None or link_type is None or links is None:
+                raise TypeError("LinkSet needs integration, link_type and links (or a LinkSetArgs)")
+            args = LinkSetArgs(integration=integration, link_type=link_type, links=links)
+        elif any(value is not None for value in (integration, link_type, links)):
+            raise TypeError("give LinkSet either a LinkSetArgs or keyword arguments, not both")
+        props: dict[str, Any] = {"integration": args.integration, "link_type": args.link_type, "links": args.links}
+        props.update(dict.fromkeys(OUTPUTS))
+        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
+        super().__init__(LinkSetProvider(), resource_name, props, opts)
+
+    @property
+    def integration(self) -> pulumi.Output[str]:
+        """The integration the links belong to."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
+
+    @property
+    def link_type(self) -> pulumi.Output[str]:
+        """The links' type."""
+        return cast("pulumi.Output[str]", pulumi.get(self, "link_type"))
+
+    @property
+    def links(self) -> pulumi.Output[list[dict[str, Any]]]:
+        """The links that exist, declared order: `{left_object: {name, metadata}, right_object: {…}, link_id}`."""
+        return cast("pulumi.Output[list[dict[str, Any]]]", pulumi.get(self, "links"))
+
+    @property
+    def count(self) -> pulumi.Output[int]:
+        """How many of the set's links exist."""
+        return cast("pulumi.Output[int]", pulumi.get(self, "count"))
+
+    @property
+    def link_ids(self) -> pulumi.Output[dict[str, str]]:
+        """Each link's id, keyed `"left name → right name"`."""
+        return cast("pulumi.Output[dict[str, str]]", pulumi.get(self, "link_ids"))
