@@ -27,6 +27,7 @@ from zis_pulumi.bundle import Bundle, BundleProvider
 from zis_pulumi.config import ZendeskSettings
 from zis_pulumi.job_spec import JobSpecInstallation, JobSpecInstallationProvider
 from zis_pulumi.link import Link, LinkProvider
+from zis_pulumi.link_set import LinkSetProvider
 
 STACK_URN = "urn:pulumi:dev::proj::"
 A = f"{STACK_URN}pulumi-python:dynamic/zis:Link::a"
@@ -328,3 +329,67 @@ def test_each_resource_passes_the_urn_it_is_registered_under() -> None:
         "eu-bundle": f"{chain}$pulumi-python:dynamic/zis:Bundle::eu-bundle",
         "eu-install": f"{chain}$pulumi-python:dynamic/zis:JobSpecInstallation::eu-install",
     }
+
+
+# --- zis.LinkSet: its links belong to it as a Link's link belongs to the Link -------------------------------
+
+SET = f"{STACK_URN}pulumi-python:dynamic/zis:LinkSet::tickets"
+
+
+def set_inputs(owner: str | None, *tickets: int) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "integration": INTEGRATION,
+        "link_type": "ticket_to_issue",
+        "links": [
+            {"left_object": {"name": f"zendesk:ticket{t}"}, "right_object": {"name": f"jira:PROJ-{t}"}}
+            for t in tickets
+        ],
+    }
+    if owner is not None:
+        props[OWNER_INPUT] = owner
+    return props
+
+
+def test_a_link_set_and_a_link_declaring_one_link_fail_naming_both(admin: EmulatorAdmin) -> None:
+    assert LinkProvider().check({}, link_inputs(A)).failures == []
+    failures = LinkSetProvider().check({}, set_inputs(SET, 2, 1)).failures
+    assert len(failures) == 1
+    assert failures[0].property == "links"
+    assert "'zendesk:ticket1' → 'jira:PROJ-1'" in failures[0].reason and 'zis:Link "a"' in failures[0].reason
+    assert "ticket2" not in failures[0].reason
+    assert admin.request_count() == 0
+
+
+def test_two_link_sets_declaring_one_link_fail(admin: EmulatorAdmin) -> None:
+    provider = LinkSetProvider()
+    assert provider.check({}, set_inputs(SET, 1, 2)).failures == []
+    other = f"{STACK_URN}pulumi-python:dynamic/zis:LinkSet::more"
+    failures = provider.check({}, set_inputs(other, 2, 3)).failures
+    assert len(failures) == 1 and "'zendesk:ticket2'" in failures[0].reason
+    assert provider.check({}, set_inputs(SET, 1, 2)).failures == []  # the first, checked again
+    assert OWNER_INPUT not in provider.check({}, set_inputs(SET, 1, 2)).inputs
+
+
+def test_delete_of_a_link_set_leaves_the_links_another_resource_declares(
+    stack_config: dict[str, str], admin: EmulatorAdmin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    driver = ProviderDriver(LinkSetProvider(), stack_config)
+    created = driver.create(set_inputs(None, 1, 2, 3))
+    LinkProvider().check({}, link_inputs(B))  # ticket1's link moved into a zis.Link in this run
+    driver.delete(created.id, created.outs)
+    left = [link["left_object"]["name"] for link in admin.state()["zis"]["links"].values()]
+    assert left == ["zendesk:ticket1"]
+    assert "left 1 ZIS link(s)" in capsys.readouterr().err
+
+
+def test_a_link_removed_from_a_set_that_another_resource_declares_stays(
+    stack_config: dict[str, str], admin: EmulatorAdmin
+) -> None:
+    driver = ProviderDriver(LinkSetProvider(), stack_config)
+    created = driver.create(set_inputs(None, 1, 2, 3))
+    LinkProvider().check({}, link_inputs(B))
+    outs = driver.update(created.id, created.outs, driver.checked(set_inputs(None, 2, 3)))
+    assert [entry["left_object"]["name"] for entry in outs["links"]] == ["zendesk:ticket2", "zendesk:ticket3"]
+    assert outs["count"] == 2
+    assert len(admin.state()["zis"]["links"]) == 3
+    assert not [endpoint for endpoint in writes(admin) if endpoint.startswith("DELETE ")]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import math
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -38,6 +38,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from . import _ownership as ownership
 from ._partial import raise_partial_failure
 from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain
@@ -145,6 +146,11 @@ class LinkSetProvider(BaseProvider):
     # --- check and diff (no request) ---------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate every link as zis.Link does; declare the set's links as its own (`_ownership`).
+
+        A link that another resource of the stack (a zis.Link or another set) declares fails the check.
+        """
+        news, owner = ownership.take_owner(news)
         failures: list[CheckFailure] = []
         for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
             if name in OUTPUTS and news[name] is None:
@@ -217,6 +223,10 @@ class LinkSetProvider(BaseProvider):
             else:
                 seen[names] = index
         inputs["links"] = normalised
+        if not failures and isinstance(integration, str) and isinstance(link_type, str):
+            identities = [LinkIdentity(integration, link_type, *names) for names in seen]
+            claims: dict[Hashable, str] = {identity: identity.describe() for identity in identities}
+            failures = ownership.conflicts(ownership.LINK, owner, claims, "links")
         return CheckResult(inputs, failures)
 
     def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> _Plan:
@@ -373,9 +383,12 @@ class LinkSetProvider(BaseProvider):
                 )
             for names in plan.patches:
                 work[names] = partial(self._patch, identity(names), old[names], _metadata_to_send(new[names]))
-            for names in plan.removes:
+            for names in self._not_declared_elsewhere(identity, plan.removes):
                 work[names] = partial(self._delete, identity(names))
         done, failed = self._run(work)
+        for names in plan.removes:
+            if names not in work and not errors:
+                current.pop(names, None)  # another resource declares it: it leaves this set, not ZIS
         for names, result in done.items():
             if names in plan.removes:
                 current.pop(names, None)
@@ -444,13 +457,40 @@ class LinkSetProvider(BaseProvider):
         }
         return ReadResult(id_, outs, inputs=inputs)
 
+    def _not_declared_elsewhere(
+        self, identity: Callable[[Names], LinkIdentity], removed: Iterable[Names]
+    ) -> list[Names]:
+        """The removed links no resource of this run declares; says how many it leaves in place.
+
+        A link another resource declares (moved into a zis.Link or another set, or this set's replacement)
+        belongs to that resource now, so deleting it would take it from under its new owner.
+        """
+        removed = list(removed)
+        kept = [names for names in removed if ownership.declared(ownership.LINK, identity(names))]
+        if kept:
+            first = identity(kept[0])
+            ownership.notice(
+                f"left {len(kept)} ZIS link(s) of integration {first.integration!r} type {first.link_type!r} in "
+                f"place instead of deleting them (the first: {first.describe()}): another resource of this run "
+                "declares them (a rename without `aliases`, a replacement, or a link moved to another resource)"
+            )
+        return [names for names in removed if names not in kept]
+
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        """One DELETE per link, many at a time; 404 is success. A failure leaves the set in the state."""
+        """One DELETE per link, many at a time; 404 is success. A failure leaves the set in the state.
+
+        Links a resource of this run declares stay (see `_not_declared_elsewhere`); `pulumi destroy` checks
+        nothing, so it deletes them all.
+        """
         integration, link_type = str(props.get("integration")), str(props.get("link_type"))
+
+        def identity(names: Names) -> LinkIdentity:
+            return LinkIdentity(integration, link_type, *names)
+
         _, failed = self._run(
             {
-                names: partial(self._delete, LinkIdentity(integration, link_type, *names))
-                for names in self.members(props)
+                names: partial(self._delete, identity(names))
+                for names in self._not_declared_elsewhere(identity, self.members(props))
             }
         )
         if failed:
@@ -509,6 +549,7 @@ class LinkSet(dynamic.Resource, module="zis", name="LinkSet"):
             raise TypeError("give LinkSet either a LinkSetArgs or keyword arguments, not both")
         props: dict[str, Any] = {"integration": args.integration, "link_type": args.link_type, "links": args.links}
         props.update(dict.fromkeys(OUTPUTS))
+        props.update(ownership.owner_input(self, resource_name, opts))
         unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
         super().__init__(LinkSetProvider(), resource_name, props, opts)
 
