@@ -341,8 +341,7 @@ def set_inputs(owner: str | None, *tickets: int) -> dict[str, Any]:
         "integration": INTEGRATION,
         "link_type": "ticket_to_issue",
         "links": [
-            {"left_object": {"name": f"zendesk:ticket{t}"}, "right_object": {"name": f"jira:PROJ-{t}"}}
-            for t in tickets
+            {"left_object": {"name": f"zendesk:ticket{t}"}, "right_object": {"name": f"jira:PROJ-{t}"}} for t in tickets
         ],
     }
     if owner is not None:
