@@ -28,6 +28,7 @@ from zis_pulumi.bundle import BundleProvider
 from zis_pulumi.emulator import EmulatorServer
 from zis_pulumi.job_spec import JobSpecInstallationProvider
 from zis_pulumi.link import LinkProvider
+from zis_pulumi.link_set import LinkSetProvider
 
 INTEGRATION = "acme_sync"
 
@@ -93,6 +94,18 @@ BUNDLE: dict[str, Any] = {
 }
 
 JOB_SPEC: dict[str, Any] = {"integration": INTEGRATION, "job_spec_name": "on_ticket"}
+
+LINK_SET: dict[str, Any] = {
+    "integration": INTEGRATION,
+    "link_type": "ticket_to_ticket",
+    "links": [
+        {
+            "left_object": {"name": f"zendesk:ticket{n}", "metadata": {"ticket_id": n, "tags": ["vip", n]}},
+            "right_object": {"name": f"zendesk:ticket{n + 100}", "metadata": {}},
+        }
+        for n in (1, 2)
+    ],
+}
 
 CONNECTION: dict[str, Any] = {
     "app_name": "acme-crm",
@@ -185,6 +198,18 @@ KINDS = [
         bad=(
             Bad(("integration",), "Acme Sync", "integration"),
             Bad(("job_spec_name",), "on ticket", "job_spec_name"),
+        ),
+    ),
+    Kind(
+        "LinkSet",
+        LinkSetProvider,
+        LINK_SET,
+        identity=(("integration",), ("link_type",)),
+        bad=(
+            Bad(("integration",), "Acme Sync", "integration"),
+            Bad(("link_type",), "ticket_*", "link_type"),
+            Bad(("links", 0, "right_object", "name"), 5, "links[0].right_object.name"),
+            Bad(("links", 1, "left_object", "metadata"), "ticket_id=2", "links[1].left_object.metadata"),
         ),
     ),
     Kind(
@@ -360,4 +385,17 @@ def test_diff_of_the_same_known_inputs_is_no_change(
     id_, outs = deployed[kind.name]
     diff = engine_diff(drivers[kind.name].provider, id_, outs, kind.inputs)
     assert not diff.changes and not diff.replaces
+    assert admin.request_count() == 0
+
+
+def test_an_unknown_adopt_name_passes_check_and_diffs_as_no_change(
+    drivers: dict[str, ProviderDriver], deployed: dict[str, tuple[str, dict[str, Any]]], admin: EmulatorAdmin
+) -> None:
+    """`adopt_name` (the export's adoption input) is read on create only, so later it is never a change."""
+    provider = drivers["AppConnection"].provider
+    news = {**CONNECTION, "adopt_name": Unknown()}
+    result = engine_check(provider, news)
+    assert result.failures == [] and contains_unknown(result.inputs)
+    id_, outs = deployed["AppConnection"]
+    assert not engine_diff(provider, id_, outs, news).changes
     assert admin.request_count() == 0

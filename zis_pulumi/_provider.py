@@ -64,6 +64,8 @@ class BaseProvider(ResourceProvider):
 
     inputs: ClassVar[tuple[str, ...]] = ()
     replace_on: ClassVar[tuple[str, ...]] = ()
+    not_diffed: ClassVar[tuple[str, ...]] = ()
+    """Inputs read on create only: a later value, known or not, is never a change."""
     delete_before_replace: ClassVar[bool] = False
     """Set where the old and the new object cannot exist side by side."""
 
@@ -127,6 +129,8 @@ class BaseProvider(ResourceProvider):
         """
         changed: list[str] = []
         for name in self.inputs:
+            if name in self.not_diffed:
+                continue
             new = news.get(name)
             old = olds.get(name)
             if contains_unknown(new):

@@ -399,6 +399,7 @@ class AppConnectionProvider(BaseProvider):
 
     inputs = INPUTS
     replace_on = ("app_name", "type")
+    not_diffed = (ADOPT,)  # read on create only: adding, changing or removing it later changes nothing
     delete_before_replace = True
     """A replacement holds the same claim as the connection it replaces: the old one goes first, so the
     new create cannot mistake it for its own leftover."""
@@ -406,8 +407,6 @@ class AppConnectionProvider(BaseProvider):
     def normalize(self, name: str, value: Any) -> Any:
         if name == "type":
             return value  # the state keeps the declared type; see `read`
-        if name == ADOPT:
-            return None  # read on create only: adding, changing or removing it later changes nothing
         return canonical(value)
 
     # --- check / diff --------------------------------------------------------------------------
