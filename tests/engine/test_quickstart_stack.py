@@ -54,8 +54,8 @@ def project(tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, emulator
 
 @pytest.fixture
 def restored(request: pytest.FixtureRequest, project: Project, tmp_path: Path) -> Iterator[Project]:
-    """The shared stack, for a test that changes it: afterwards its edits to the program are undone and, when the
-    program or the test's outcome says the stack may differ from the program, `up --refresh` makes it so again."""
+    """The shared stack, for a test that changes it: afterwards its edits to the program are undone and `up` makes
+    the stack the program's again (with `--refresh` after a failure, which may have left drift unrepaired)."""
     for name in PROGRAM_FILES:
         shutil.copy2(project.dir / name, tmp_path / name)
     yield project
@@ -64,8 +64,10 @@ def restored(request: pytest.FixtureRequest, project: Project, tmp_path: Path) -
         if (project.dir / name).read_text() != (tmp_path / name).read_text():
             shutil.copy2(tmp_path / name, project.dir / name)
             edited = True
-    if edited or failed(request):
+    if failed(request):
         project.up("--refresh")
+    elif edited:
+        project.up()
 
 
 @pytest.fixture
