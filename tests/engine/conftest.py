@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+import httpx
 import pytest
 
 from tests.support.pulumi_cli import EmulatorAdmin, PulumiProject, change_summary
@@ -30,6 +31,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/engine/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.engine)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep each phase's report on the item, so a fixture's teardown can tell whether its test failed."""
+    report: pytest.TestReport = yield
+    # An attribute, not a StashKey: pytest may import this conftest twice (as a plugin and as a module).
+    reports: dict[str, pytest.TestReport] = item.__dict__.setdefault("engine_reports", {})
+    reports[report.when] = report
+    return report
+
+
+def failed(request: pytest.FixtureRequest) -> bool:
+    """Whether the test `request` serves failed (or did not run): its fixture must then repair what it shares."""
+    call = request.node.__dict__.get("engine_reports", {}).get("call")
+    return call is None or not call.passed
 
 
 class Project(PulumiProject):
@@ -55,6 +72,16 @@ class Project(PulumiProject):
         text = path.read_text()
         assert old in text, f"{old!r} not in {path}"
         path.write_text(text.replace(old, new, 1))
+
+
+def add_jira_connection(emulator: EmulatorServer, integration: str = "acme_sync") -> None:
+    """The integration's `jira` connection, as a Zendesk admin makes it (the quick start looks it up)."""
+    env = emulator.env()
+    httpx.post(
+        f"{emulator.base_url}/api/services/zis/integrations/{integration}/connections/bearer_token",
+        headers={"Authorization": f"Bearer {env['ZENDESK_OAUTH_TOKEN']}", "User-Agent": "tests"},
+        json={"name": "jira", "token": "jira-secret-token", "allowed_domain": "acme.atlassian.net"},
+    ).raise_for_status()
 
 
 def make_project(

@@ -5,21 +5,25 @@ the remote object in place, owned by the new resource. With `aliases` a rename m
 resources declaring one remote object fail the preview, naming both, with no request. A create that
 takes over an existing object says so in the run's output.
 
-The tests share one stack (tests/engine/ownership_program) and run in file order.
+No test depends on another. The program is tests/engine/ownership_program. Each rename starts from a stack of
+its own deployed at the stage it renames from (on an emulator of its own), as does destroy; the other tests share
+one stack deployed at the last stage, `*-v3` in the group aliased to `*-v2`, and each that changes it leaves it
+converged (after a failure, its fixture runs `up`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.engine.conftest import PASSPHRASE, Project
+from tests.engine.conftest import PASSPHRASE, Project, failed
 from tests.support.pulumi_cli import EmulatorAdmin, change_summary
-from zis_pulumi.emulator import EmulatorServer
+from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
 PROGRAM = Path(__file__).resolve().parent / "ownership_program"
 INTEGRATION = "own_sync"
@@ -29,21 +33,49 @@ JOB_SPEC = f"zis:{INTEGRATION}:job_spec:on_ticket_created"
 LINK = "ZIS link 'ticket_to_issue' 'zendesk:ticket1' → 'jira:PROJ-1' of integration 'own_sync'"
 BUNDLE = "ZIS bundle 'own_sync' of integration 'own_sync'"
 INSTALLATION = f"installation of ZIS job spec {JOB_SPEC}"
+V1 = {"suffix": "v1"}
+V2 = {"suffix": "v2", "inGroup": True}
+"""Every resource renamed (moved into the group), without aliases."""
+V3 = {"suffix": "v3", "inGroup": True, "aliasOf": "v2"}
+"""Every resource renamed again, with aliases."""
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, engine_emulator: EmulatorServer) -> Project:
+def deployed(tmp: Path, pulumi_bin: Path, emulator: EmulatorServer, config: dict[str, Any]) -> Project:
+    """A stack of the program deployed with `config`."""
     project = Project.create(
-        tmp_path_factory.mktemp("ownership"),
+        tmp,
         PROGRAM,
         name="zis-pulumi-ownership",
         bin_dir=pulumi_bin,
-        settings=engine_emulator.env(),
+        settings=emulator.env(),
         passphrase=PASSPHRASE,
     )
     project.run("stack", "init", "test")
-    project.config({"suffix": "v1"})
+    project.config(config)
+    project.run("up", "--yes", "--skip-preview")
     return project
+
+
+@contextmanager
+def own_stack(tmp: Path, pulumi_bin: Path, config: dict[str, Any]) -> Iterator[tuple[Project, EmulatorAdmin]]:
+    """A stack deployed with `config` on an emulator of its own."""
+    with (
+        EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as emulator,
+        EmulatorAdmin(emulator) as admin,
+    ):
+        yield deployed(tmp, pulumi_bin, emulator, config), admin
+
+
+@pytest.fixture
+def at_v1(tmp_path: Path, pulumi_bin: Path) -> Iterator[tuple[Project, EmulatorAdmin]]:
+    with own_stack(tmp_path, pulumi_bin, V1) as stack:
+        yield stack
+
+
+@pytest.fixture
+def at_v2(tmp_path: Path, pulumi_bin: Path) -> Iterator[tuple[Project, EmulatorAdmin]]:
+    with own_stack(tmp_path, pulumi_bin, V2) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +83,22 @@ def admin(engine_admin: EmulatorAdmin) -> Iterator[EmulatorAdmin]:
     engine_admin.reset()
     yield engine_admin
     engine_admin.reset()
+
+
+@pytest.fixture(scope="module")
+def shared(
+    tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, engine_emulator: EmulatorServer, admin: EmulatorAdmin
+) -> Project:
+    """The stack at the last stage, V3, for the tests that only look and those that leave it as they found it."""
+    return deployed(tmp_path_factory.mktemp("ownership"), pulumi_bin, engine_emulator, V3)
+
+
+@pytest.fixture
+def project(request: pytest.FixtureRequest, shared: Project) -> Iterator[Project]:
+    """The shared stack; after a failed test, `up` makes it the program's again."""
+    yield shared
+    if failed(request):
+        shared.run("up", "--yes", "--skip-preview")
 
 
 def held(admin: EmulatorAdmin) -> dict[str, Any]:
@@ -74,18 +122,18 @@ def ops(project: Project) -> dict[str, str]:
     }
 
 
-def test_01_up_creates_one_object_of_each_kind(project: Project, admin: EmulatorAdmin) -> None:
-    project.run("up", "--yes", "--skip-preview")
+def test_up_creates_one_object_of_each_kind(shared: Project, admin: EmulatorAdmin) -> None:
     objects = held(admin)
     assert len(objects["links"]) == 1 and len(objects["bundles"]) == 1
     assert objects["installed"] == ["on_ticket_created"]
     assert [c["label"] for c in objects["connections"]] == ["Own CRM"]
 
 
-def test_02_rename_without_aliases_keeps_every_remote_object(project: Project, admin: EmulatorAdmin) -> None:
+def test_rename_without_aliases_keeps_every_remote_object(at_v1: tuple[Project, EmulatorAdmin]) -> None:
     """Moving every resource into a component renames it: each object stays, owned by the new resource."""
+    project, admin = at_v1
     before = held(admin)
-    project.config({"suffix": "v2", "inGroup": True})
+    project.config(V2)
     planned = ops(project)
     assert planned == {
         "group": "create",
@@ -118,8 +166,9 @@ def test_02_rename_without_aliases_keeps_every_remote_object(project: Project, a
     assert ops(project) == {}
 
 
-def test_03_rename_with_aliases_makes_no_request(project: Project, admin: EmulatorAdmin) -> None:
-    project.config({"suffix": "v3", "aliasOf": "v2"})
+def test_rename_with_aliases_makes_no_request(at_v2: tuple[Project, EmulatorAdmin]) -> None:
+    project, admin = at_v2
+    project.config(V3)
     admin.reset(counters_only=True)
     assert ops(project) == {}
     result = project.run("up", "--yes", "--skip-preview", "--json")
@@ -134,7 +183,7 @@ def test_03_rename_with_aliases_makes_no_request(project: Project, admin: Emulat
     ("kind", "what"),
     [("bundle", BUNDLE), ("install", INSTALLATION), ("link", LINK)],
 )
-def test_04_a_second_resource_declaring_the_same_object_fails_the_preview(
+def test_a_second_resource_declaring_the_same_object_fails_the_preview(
     project: Project, admin: EmulatorAdmin, kind: str, what: str
 ) -> None:
     project.config({"duplicate": kind})
@@ -156,7 +205,7 @@ def test_04_a_second_resource_declaring_the_same_object_fails_the_preview(
     assert admin.request_count() == 0, admin.requests()["by_endpoint"]
 
 
-def test_05_a_create_that_finds_its_object_says_so(project: Project, admin: EmulatorAdmin) -> None:
+def test_a_create_that_finds_its_object_says_so(project: Project, admin: EmulatorAdmin) -> None:
     """The state loses the link (as after a killed `up`); the next `up` adopts it and names it."""
     link_urn = next(
         r["urn"]
@@ -170,7 +219,7 @@ def test_05_a_create_that_finds_its_object_says_so(project: Project, admin: Emul
     assert [link["id"] for link in held(admin)["links"]] == [link["id"] for link in before]
 
 
-def test_06_a_forced_replacement_keeps_the_object(project: Project, admin: EmulatorAdmin) -> None:
+def test_a_forced_replacement_keeps_the_object(project: Project, admin: EmulatorAdmin) -> None:
     """`--replace` is "create the new, delete the old" of one resource: the same remote object both times."""
     before = held(admin)
     urns = [
@@ -190,7 +239,8 @@ def test_06_a_forced_replacement_keeps_the_object(project: Project, admin: Emula
     assert ops(project) == {}
 
 
-def test_07_destroy_deletes_every_object(project: Project, admin: EmulatorAdmin) -> None:
+def test_destroy_deletes_every_object(at_v1: tuple[Project, EmulatorAdmin]) -> None:
+    project, admin = at_v1
     project.run("destroy", "--yes", "--skip-preview")
     objects = held(admin)
     assert objects == {"links": [], "bundles": [], "installed": [], "connections": []}

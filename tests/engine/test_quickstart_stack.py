@@ -1,12 +1,14 @@
 """The quick-start stack through the real pulumi CLI: preview, up, no-op, edits, drift, export, destroy.
 
-The tests share one stack and run in file order; each step leaves the stack deployed as the program
-declares it, so a failure names the first step that went wrong.
+No test depends on another: those that only look share one deployed stack; each that changes it puts it back
+as the program declares it when done (edits undone, then `up`); the first preview and destroy have stacks of
+their own.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,8 @@ import httpx
 import pytest
 
 from tests.conftest import EmulatorAdmin
-from tests.engine.conftest import PASSPHRASE, Project, make_project
-from zis_pulumi.emulator import EmulatorServer
+from tests.engine.conftest import PASSPHRASE, Project, add_jira_connection, failed, make_project
+from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
 INTEGRATION = "acme_sync"
 LOOKUP = "GET /api/services/zis/integrations/{integration}/connections/all"
@@ -26,20 +28,59 @@ TOKENS = {
     "dynamic:zis:Link": 3,
     "dynamic:make:AppConnection": 1,
 }
+PROGRAM_FILES = ("__main__.py", "make_connection.py")
 
 
 @pytest.fixture(scope="module")
-def project(
-    tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, engine_emulator: EmulatorServer
-) -> Iterator[Project]:
-    env = engine_emulator.env()
-    httpx.post(
-        f"{engine_emulator.base_url}/api/services/zis/integrations/{INTEGRATION}/connections/bearer_token",
-        headers={"Authorization": f"Bearer {env['ZENDESK_OAUTH_TOKEN']}", "User-Agent": "tests"},
-        json={"name": "jira", "token": "jira-secret-token", "allowed_domain": "acme.atlassian.net"},
-    ).raise_for_status()
-    project = make_project(tmp_path_factory.mktemp("quickstart"), pulumi_bin, engine_emulator)
+def emulator(engine_emulator: EmulatorServer) -> EmulatorServer:
+    """The module's emulator, holding the integration's `jira` connection that the program looks up."""
+    add_jira_connection(engine_emulator, INTEGRATION)
+    return engine_emulator
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, pulumi_bin: Path, emulator: EmulatorServer) -> Project:
+    """A stack never deployed."""
+    return make_project(tmp_path, pulumi_bin, emulator)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, emulator: EmulatorServer) -> Project:
+    """The stack deployed as the program declares it, shared by every test that leaves it so."""
+    project = make_project(tmp_path_factory.mktemp("quickstart"), pulumi_bin, emulator)
+    project.up()
+    return project
+
+
+@pytest.fixture
+def restored(request: pytest.FixtureRequest, project: Project, tmp_path: Path) -> Iterator[Project]:
+    """The shared stack, for a test that changes it: afterwards its edits to the program are undone and `up` makes
+    the stack the program's again (with `--refresh` after a failure, which may have left drift unrepaired)."""
+    for name in PROGRAM_FILES:
+        shutil.copy2(project.dir / name, tmp_path / name)
     yield project
+    edited = False
+    for name in PROGRAM_FILES:
+        if (project.dir / name).read_text() != (tmp_path / name).read_text():
+            shutil.copy2(tmp_path / name, project.dir / name)
+            edited = True
+    if failed(request):
+        project.up("--refresh")
+    elif edited:
+        project.up()
+
+
+@pytest.fixture
+def own(tmp_path: Path, pulumi_bin: Path) -> Iterator[tuple[Project, EmulatorAdmin]]:
+    """A deployed stack on an emulator of its own, for a test that removes it."""
+    with (
+        EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as emulator,
+        EmulatorAdmin(emulator) as admin,
+    ):
+        add_jira_connection(emulator, INTEGRATION)
+        project = make_project(tmp_path, pulumi_bin, emulator)
+        project.up()
+        yield project, admin
 
 
 def by_type(steps: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -69,15 +110,14 @@ def link_names(admin: EmulatorAdmin) -> set[tuple[str, str]]:
     return {(link["left_object"]["name"], link["right_object"]["name"]) for link in zis_state(admin)["links"].values()}
 
 
-def test_01_preview_lists_every_resource_with_its_type_token(project: Project, engine_admin: EmulatorAdmin) -> None:
-    steps = project.preview_steps()
+def test_first_preview_lists_every_resource_with_its_type_token(fresh: Project) -> None:
+    steps = fresh.preview_steps()
     grouped = by_type(steps)
     for token, count in TOKENS.items():
         assert grouped.get(f"dynamic/{token.split(':', 1)[1]}") == ["create"] * count, grouped
 
 
-def test_02_up_creates_exactly_the_declared_objects(project: Project, engine_admin: EmulatorAdmin) -> None:
-    project.up()
+def test_up_creates_exactly_the_declared_objects(project: Project, engine_admin: EmulatorAdmin) -> None:
     zis = zis_state(engine_admin)
     assert [b["name"] for b in zis["bundles"].values()] == ["acme_sync"]
     assert {j["name"]: j["installed"] for j in zis["job_specs"].values()} == {"on_ticket_created": True}
@@ -90,7 +130,7 @@ def test_02_up_creates_exactly_the_declared_objects(project: Project, engine_adm
     assert "jira" in json.dumps(outputs["connection_names"])
 
 
-def test_03_second_preview_and_refresh_show_no_changes(project: Project, engine_admin: EmulatorAdmin) -> None:
+def test_second_preview_and_refresh_show_no_changes(project: Project, engine_admin: EmulatorAdmin) -> None:
     engine_admin.reset(counters_only=True)
     steps = project.preview_steps()
     assert changed_ops(steps) == []
@@ -102,7 +142,8 @@ def test_03_second_preview_and_refresh_show_no_changes(project: Project, engine_
     assert changed_ops(project.preview_steps()) == []
 
 
-def test_04_edits_preview_as_updates_and_up_applies_them(project: Project, engine_admin: EmulatorAdmin) -> None:
+def test_edits_preview_as_updates_and_up_applies_them(restored: Project, engine_admin: EmulatorAdmin) -> None:
+    project = restored
     project.edit('"priority": "high"', '"priority": "low", "sprint": 7')
     project.edit('"ResultPath": "$.jira"', '"ResultPath": "$.jira_issue"')
     project.edit('label="Acme CRM (OAuth)"', 'label="Acme CRM"', file="make_connection.py")
@@ -128,7 +169,8 @@ def test_04_edits_preview_as_updates_and_up_applies_them(project: Project, engin
     assert json.loads(connection["sections"]["scope"]) == ["contacts.read", "contacts.write"]
 
 
-def test_05_an_identity_change_previews_as_a_replace(project: Project, engine_admin: EmulatorAdmin) -> None:
+def test_an_identity_change_previews_as_a_replace(restored: Project, engine_admin: EmulatorAdmin) -> None:
+    project = restored
     project.edit(
         "for ticket, issue in [(1, 101), (2, 102), (3, 103)]", "for ticket, issue in [(1, 101), (2, 102), (3, 203)]"
     )
@@ -139,9 +181,10 @@ def test_05_an_identity_change_previews_as_a_replace(project: Project, engine_ad
     assert len(zis_state(engine_admin)["links"]) == 3
 
 
-def test_06_drift_is_found_by_refresh_and_repaired_by_up(
-    project: Project, engine_admin: EmulatorAdmin, engine_emulator: EmulatorServer
+def test_drift_is_found_by_refresh_and_repaired_by_up(
+    restored: Project, engine_admin: EmulatorAdmin, engine_emulator: EmulatorServer
 ) -> None:
+    project = restored
     env = engine_emulator.env()
     zendesk = httpx.Client(
         base_url=f"{engine_emulator.base_url}/api/services/zis",
@@ -197,7 +240,7 @@ def test_06_drift_is_found_by_refresh_and_repaired_by_up(
     assert changed_ops(project.preview_steps()) == []
 
 
-def test_07_bad_input_fails_preview_with_the_check_failure_and_no_request(
+def test_bad_input_fails_preview_with_the_check_failure_and_no_request(
     project: Project, engine_admin: EmulatorAdmin
 ) -> None:
     original = (project.dir / "__main__.py").read_text()
@@ -220,7 +263,7 @@ def test_07_bad_input_fails_preview_with_the_check_failure_and_no_request(
     assert set(engine_admin.requests()["by_endpoint"]) <= {LOOKUP}
 
 
-def test_07b_a_job_spec_of_a_flow_in_another_bundle_is_a_warning_not_a_failure(
+def test_a_job_spec_of_a_flow_in_another_bundle_is_a_warning_not_a_failure(
     project: Project, engine_admin: EmulatorAdmin
 ) -> None:
     original = (project.dir / "__main__.py").read_text()
@@ -237,9 +280,7 @@ def test_07b_a_job_spec_of_a_flow_in_another_bundle_is_a_warning_not_a_failure(
     )
 
 
-def test_08_state_holds_no_credential_and_common_is_encrypted(
-    project: Project, engine_emulator: EmulatorServer
-) -> None:
+def test_state_holds_no_credential_and_common_is_encrypted(project: Project, engine_emulator: EmulatorServer) -> None:
     env = engine_emulator.env()
     exported = project.export(show_secrets=True)
     for name in ("ZENDESK_API_TOKEN", "ZENDESK_OAUTH_TOKEN", "MAKE_API_TOKEN"):
@@ -253,9 +294,10 @@ def test_08_state_holds_no_credential_and_common_is_encrypted(
     assert crm["outputs"]["common"].get("4dabf18193072939515e22adb298388d") == "1b47061264138c4ac30d75fd1eb44270"
 
 
-def test_09_destroy_leaves_nothing_the_stack_made(project: Project, engine_admin: EmulatorAdmin) -> None:
+def test_destroy_leaves_nothing_the_stack_made(own: tuple[Project, EmulatorAdmin]) -> None:
+    project, admin = own
     project.run("destroy", "--yes", "--skip-preview")
-    zis = zis_state(engine_admin)
+    zis = zis_state(admin)
     assert zis["bundles"] == {} and zis["job_specs"] == {} and zis["links"] == {}
     assert [c["name"] for c in zis["connections"].values()] == ["jira"]  # made by the admin, not the stack
-    assert make_state(engine_admin)["connections"] == {}
+    assert make_state(admin)["connections"] == {}

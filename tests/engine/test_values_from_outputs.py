@@ -5,7 +5,8 @@ list every create. `up` must store the numbers as declared (integers as integers
 preview show no change, although the state holds every number as a float. Stage two turns known inputs into
 unknown ones: the preview updates what they feed, and replaces what they identify.
 
-The tests share one stack and run in file order.
+No test depends on another: the first preview has a stack of its own; the others share one stack deployed at
+stage one, which the preview of stage two leaves as it was and the `up` of stage two puts back when done.
 """
 
 from __future__ import annotations
@@ -35,15 +36,35 @@ STAGE_TWO_NUMBERS = {**STAGE_ONE_NUMBERS, "nested": [1, [2, 3, 2199023255552]], 
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, engine_emulator: EmulatorServer) -> Project:
-    return make_project(tmp_path_factory.mktemp("values"), pulumi_bin, engine_emulator, PROGRAM)
-
-
-@pytest.fixture(scope="module")
 def admin(engine_admin: EmulatorAdmin) -> Iterator[EmulatorAdmin]:
     engine_admin.reset()
     yield engine_admin
     engine_admin.reset()
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, pulumi_bin: Path, engine_emulator: EmulatorServer, admin: EmulatorAdmin) -> Project:
+    """A stack never deployed."""
+    return make_project(tmp_path, pulumi_bin, engine_emulator, PROGRAM)
+
+
+@pytest.fixture(scope="module")
+def project(
+    tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, engine_emulator: EmulatorServer, admin: EmulatorAdmin
+) -> Project:
+    """The stack deployed at stage one."""
+    project = make_project(tmp_path_factory.mktemp("values"), pulumi_bin, engine_emulator, PROGRAM)
+    project.up()
+    return project
+
+
+@pytest.fixture
+def stage_two(project: Project) -> Iterator[Project]:
+    """The shared stack with its config at stage two; afterwards deployed at stage one again."""
+    project.config({"stage": "two"})
+    yield project
+    project.run("config", "rm", "stage")
+    project.up()
 
 
 def text(value: Any) -> str:
@@ -78,10 +99,9 @@ def crm_connection(admin: EmulatorAdmin) -> dict[str, Any]:
     return next(c for c in admin.state()["make"]["connections"].values() if c["type"] == "oauth")
 
 
-def test_01_first_preview_of_unknown_inputs_succeeds_and_lists_every_create(
-    project: Project, admin: EmulatorAdmin
-) -> None:
-    steps = project.preview_steps()
+def test_first_preview_of_unknown_inputs_succeeds_and_lists_every_create(fresh: Project, admin: EmulatorAdmin) -> None:
+    admin.reset(counters_only=True)
+    steps = fresh.preview_steps()
     grouped = kinds(steps)
     assert grouped["Bundle"] == ["create"]
     assert grouped["JobSpecInstallation"] == ["create"]
@@ -91,8 +111,7 @@ def test_01_first_preview_of_unknown_inputs_succeeds_and_lists_every_create(
     assert admin.request_count() == 0
 
 
-def test_02_up_stores_the_declared_numbers_and_the_wired_values(project: Project, admin: EmulatorAdmin) -> None:
-    project.up()
+def test_up_stores_the_declared_numbers_and_the_wired_values(project: Project, admin: EmulatorAdmin) -> None:
     links = links_by_right_name(admin)
     link = links["jira:PROJ-1"]
     assert (link["integration"], link["link_type"]) == ("values_sync", "ticket_to_issue")
@@ -123,18 +142,21 @@ def test_02_up_stores_the_declared_numbers_and_the_wired_values(project: Project
     assert backup["common"]["source"] == crm["name"]
 
 
-def test_03_next_preview_shows_no_change_and_makes_no_request(project: Project, admin: EmulatorAdmin) -> None:
+def test_next_preview_shows_no_change_and_makes_no_request(project: Project, admin: EmulatorAdmin) -> None:
     admin.reset(counters_only=True)
     assert ops(project.preview_steps()) == {}
     assert admin.request_count() == 0
 
 
-def test_04_preview_of_inputs_turned_unknown_updates_what_they_feed_and_replaces_what_they_identify(
+def test_preview_of_inputs_turned_unknown_updates_what_they_feed_and_replaces_what_they_identify(
     project: Project, admin: EmulatorAdmin
 ) -> None:
     project.config({"stage": "two"})
     admin.reset(counters_only=True)
-    changed = ops(project.preview_steps())
+    try:
+        changed = ops(project.preview_steps())
+    finally:
+        project.run("config", "rm", "stage")
     assert changed["note"] == "replace" and changed["kind"] == "replace"
     assert changed["bundle"] == "update"  # description and a flow's Result unknown
     assert changed["link"] == "update"  # metadata unknown
@@ -144,7 +166,8 @@ def test_04_preview_of_inputs_turned_unknown_updates_what_they_feed_and_replaces
     assert admin.request_count() == 0
 
 
-def test_05_up_of_stage_two_stores_the_new_numbers(project: Project, admin: EmulatorAdmin) -> None:
+def test_up_of_stage_two_stores_the_new_numbers(stage_two: Project, admin: EmulatorAdmin) -> None:
+    project = stage_two
     project.up()
     links = links_by_right_name(admin)
     assert text(links["jira:PROJ-1"]["left_object"]["metadata"]) == text(STAGE_TWO_NUMBERS)
