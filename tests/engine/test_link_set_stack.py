@@ -1,7 +1,7 @@
 """A zis.LinkSet through the real pulumi CLI: up, no-change preview, update of k links, refresh by listing,
-a failed up that the state records exactly, the re-run that finishes it, destroy.
+a failed up that the state records exactly, the re-run that finishes it, renames, a duplicate, destroy.
 
-The tests share one stack and run in file order.
+No test depends on another: each starts from its own stack of SIZE links, on an emulator of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import EmulatorAdmin
 from tests.engine.conftest import Project, make_project
 from tests.support.pulumi_cli import PulumiFailed
-from zis_pulumi.emulator import EmulatorServer
+from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
 PROGRAM = Path(__file__).parent / "link_set_program"
 LINKS = "/api/services/zis/links/{integration}"
@@ -25,19 +25,30 @@ GET, POST, PATCH, DELETE = (f"{method} {LINKS}" for method in ("GET", "POST", "P
 SIZE = 150
 
 
-@pytest.fixture(scope="module")
-def project(
-    tmp_path_factory: pytest.TempPathFactory,
-    pulumi_bin: Path,
-    engine_emulator: EmulatorServer,
-    engine_admin: EmulatorAdmin,
-) -> Iterator[Project]:
-    engine_admin.reset()
-    engine_admin.settings(link_duplicate="duplicate")  # a second POST of one identity would show as a copy
-    project = make_project(tmp_path_factory.mktemp("link-set"), pulumi_bin, engine_emulator, PROGRAM)
+@pytest.fixture
+def admin() -> Iterator[EmulatorAdmin]:
+    with (
+        EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as emulator,
+        EmulatorAdmin(emulator) as admin,
+    ):
+        admin.settings(link_duplicate="duplicate")  # a second POST of one identity would show as a copy
+        yield admin
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, pulumi_bin: Path, admin: EmulatorAdmin) -> Project:
+    """The program with SIZE links, not deployed yet."""
+    project = make_project(tmp_path, pulumi_bin, admin.server, PROGRAM)
     project.config({"links": SIZE})
-    yield project
-    engine_admin.reset()
+    return project
+
+
+@pytest.fixture
+def project(fresh: Project, admin: EmulatorAdmin) -> Project:
+    """The program with SIZE links, deployed."""
+    fresh.up()
+    admin.reset(counters_only=True)
+    return fresh
 
 
 def identities(admin: EmulatorAdmin) -> Counter[tuple[str, str]]:
@@ -61,31 +72,32 @@ def state_count(project: Project) -> int:
     return int(link_set["outputs"]["count"])
 
 
-def test_01_up_makes_every_link_with_one_listing(project: Project, engine_admin: EmulatorAdmin) -> None:
-    engine_admin.reset(counters_only=True)
+def test_up_makes_every_link_with_one_listing(fresh: Project, admin: EmulatorAdmin) -> None:
+    project = fresh
+    admin.reset(counters_only=True)
     project.up()
-    assert identities(engine_admin) == declared(SIZE)
-    assert counted(engine_admin) == {GET: 1, POST: SIZE}
+    assert identities(admin) == declared(SIZE)
+    assert counted(admin) == {GET: 1, POST: SIZE}
     outputs = project.outputs()
     assert outputs["count"] == SIZE and len(outputs["link_ids"]) == SIZE
 
 
-def test_02_a_no_change_preview_makes_no_request(project: Project, engine_admin: EmulatorAdmin) -> None:
-    engine_admin.reset(counters_only=True)
+def test_a_no_change_preview_makes_no_request(project: Project, admin: EmulatorAdmin) -> None:
+    admin.reset(counters_only=True)
     project.run("preview")
-    assert engine_admin.request_count() == 0
+    assert admin.request_count() == 0
 
 
-def test_03_an_update_touching_k_links_makes_k_requests(project: Project, engine_admin: EmulatorAdmin) -> None:
+def test_an_update_touching_k_links_makes_k_requests(project: Project, admin: EmulatorAdmin) -> None:
     project.config({"touch": 1, "touchCount": 12})
-    engine_admin.reset(counters_only=True)
+    admin.reset(counters_only=True)
     project.up()
-    assert counted(engine_admin) == {PATCH: 12}
+    assert counted(admin) == {PATCH: 12}
 
 
-def test_04_refresh_reads_the_set_by_listing(project: Project, engine_admin: EmulatorAdmin) -> None:
-    admin_http = engine_admin.http
-    settings = engine_admin.server.env()
+def test_refresh_reads_the_set_by_listing(project: Project, admin: EmulatorAdmin) -> None:
+    admin_http = admin.http
+    settings = admin.server.env()
     headers = {"Authorization": f"Bearer {settings['ZENDESK_OAUTH_TOKEN']}"}
     admin_http.delete(
         "/api/services/zis/links/engine_sync",
@@ -96,36 +108,70 @@ def test_04_refresh_reads_the_set_by_listing(project: Project, engine_admin: Emu
         },
         headers=headers,
     ).raise_for_status()
-    engine_admin.reset(counters_only=True)
+    admin.reset(counters_only=True)
     changes = project.refresh_changes()
-    assert counted(engine_admin) == {GET: math.ceil((SIZE - 1) / 100)}
+    assert counted(admin) == {GET: math.ceil((SIZE - 1) / 100)}
     assert changes.get("update") == 1
     assert state_count(project) == SIZE - 1  # stack outputs change only with the next up
-    engine_admin.reset(counters_only=True)
+    admin.reset(counters_only=True)
     project.up()
-    assert counted(engine_admin) == {GET: 1, POST: 1}
-    assert identities(engine_admin) == declared(SIZE)
+    assert counted(admin) == {GET: 1, POST: 1}
+    assert identities(admin) == declared(SIZE)
 
 
-def test_05_a_failed_up_records_exactly_the_links_that_exist(project: Project, engine_admin: EmulatorAdmin) -> None:
+def test_a_failed_up_records_exactly_the_links_that_exist(project: Project, admin: EmulatorAdmin) -> None:
     project.config({"links": SIZE + 60})
-    engine_admin.settings(server_error_probability=0.5, server_error_statuses=[503], seed=21)
+    admin.settings(server_error_probability=0.5, server_error_statuses=[503], seed=21)
     try:
         with pytest.raises(PulumiFailed):
             project.up()
     finally:
-        engine_admin.settings(server_error_probability=0)
-    made = sum(identities(engine_admin).values())
+        admin.settings(server_error_probability=0)
+    made = sum(identities(admin).values())
     assert SIZE < made < SIZE + 60
     assert state_count(project) == made  # the engine recorded the partial failure's outputs
-    engine_admin.reset(counters_only=True)
+    admin.reset(counters_only=True)
     project.up()
-    assert counted(engine_admin)[POST] == SIZE + 60 - made
-    assert identities(engine_admin) == declared(SIZE + 60)
+    assert counted(admin)[POST] == SIZE + 60 - made
+    assert identities(admin) == declared(SIZE + 60)
 
 
-def test_06_destroy_deletes_every_link(project: Project, engine_admin: EmulatorAdmin) -> None:
-    engine_admin.reset(counters_only=True)
+def test_destroy_deletes_every_link(project: Project, admin: EmulatorAdmin) -> None:
+    admin.reset(counters_only=True)
     project.run("destroy", "--yes", "--skip-preview")
-    assert counted(engine_admin) == {DELETE: SIZE + 60}
-    assert identities(engine_admin) == Counter()
+    assert counted(admin) == {DELETE: SIZE}
+    assert identities(admin) == Counter()
+
+
+def link_ids(admin: EmulatorAdmin) -> dict[tuple[str, str], str]:
+    links = admin.state()["zis"]["links"].values()
+    return {(link["left_object"]["name"], link["right_object"]["name"]): link["id"] for link in links}
+
+
+def test_a_rename_without_alias_keeps_every_link(project: Project, admin: EmulatorAdmin) -> None:
+    before = link_ids(admin)
+    project.config({"name": "tickets"})
+    result = project.run("up", "--yes", "--skip-preview")
+    assert link_ids(admin) == before
+    assert not {POST, DELETE} & set(counted(admin)), counted(admin)
+    assert "left 150 ZIS link(s)" in result.stdout + result.stderr
+    project.run("preview", "--expect-no-changes")
+
+
+def test_a_rename_with_alias_makes_no_request(project: Project, admin: EmulatorAdmin) -> None:
+    before = link_ids(admin)
+    project.config({"name": "tickets", "alias": True})
+    project.run("preview")
+    project.up()
+    assert admin.request_count() == 0, counted(admin)
+    assert link_ids(admin) == before
+
+
+def test_a_link_declared_by_the_set_and_a_link_fails_the_preview(project: Project, admin: EmulatorAdmin) -> None:
+    project.config({"twin": True})
+    result = project.run("preview", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "one remote object belongs to one resource" in output, output[-3000:]
+    assert "'zendesk:ticket0' → 'jira:ENG-0'" in output
+    assert admin.request_count() == 0
