@@ -318,7 +318,7 @@ def test_typed_helpers_build_the_api_resources_map() -> None:
         "acme", [the_flow, action, JobSpec("js", "support", "ticket.TicketCreated", flow=the_flow)]
     )
     assert resources["js_job_spec"]["properties"]["flow_name"] == "zis:acme:flow:f"
-    assert resources["post_action"]["properties"]["definition"] == {
+    assert resources["post"]["properties"]["definition"] == {
         "method": "POST",
         "path": "/issue",
         "connectionName": "jira",
@@ -479,3 +479,23 @@ def test_the_pickled_provider_holds_no_credential(driver: ProviderDriver, stack_
     for key in ("zendesk:apiToken", "zendesk:oauthToken", "make:apiToken"):
         assert stack_config[key].encode() not in raw
     assert b"emulator" not in raw
+
+
+def test_an_action_from_the_typed_helper_is_keyed_by_its_name_as_the_docs_want() -> None:
+    action = HttpAction("post", method="POST", url="https://example.com/hook")
+    resources = build_resources(INTEGRATION, [action])
+    assert list(resources) == ["post"]
+    warnings = bundle_warnings({**bundle_inputs(), "resources": {**bundle_inputs()["resources"], **resources}})
+    assert not [line for line in warnings if "differs from its key" in line], warnings
+
+
+def test_an_action_keyed_as_0_1_0_keyed_it_is_no_change() -> None:
+    """0.1.0's HttpAction keyed actions `{name}_action`; its stacks see no change once the key is the name."""
+    provider = BundleProvider()
+    flow_resource = {"type": "ZIS::Flow", "properties": {"name": "f", "definition": {"StartAt": "S", "States": {}}}}
+    action = {"type": "ZIS::Action::Http", "properties": {"name": "post", "definition": {"method": "GET"}}}
+    old = {**bundle_inputs(), "resources": {"f_flow": flow_resource, "post_action": action}}
+    new = {**bundle_inputs(), "resources": {"f_flow": flow_resource, "post": action}}
+    assert not provider.diff("uuid", old, new).changes
+    renamed = {**bundle_inputs(), "resources": {"f_flow": flow_resource, "other_key": action}}
+    assert provider.diff("uuid", old, renamed).changes

@@ -88,7 +88,8 @@ class HttpAction:
     """Either a mapping or the API's list of `{"key", "value"}`."""
     request_body: Any = None
     key: str | None = None
-    """Defaults to `{name}_action`."""
+    """Defaults to the action's name: the custom actions page says `properties.name` "Must match the key for
+    the resource" (0.1.0 keyed actions `{name}_action`; diffs treat the two keys as one, see `_same_keys`)."""
     kind_suffix: ClassVar[str] = "action"
 
     def qualified_name(self, integration: str) -> str:
@@ -146,10 +147,11 @@ BundlePart = Flow | HttpAction | JobSpec
 
 
 def build_resources(integration: str, parts: Sequence[BundlePart]) -> dict[str, Any]:
-    """The API's resources map from typed helpers, keyed by `key` or `{name}_{kind}` (a clash is an error)."""
+    """The API's resources map from typed helpers, keyed by `key`, else an action by its name and a flow or job
+    spec `{name}_flow` / `{name}_job_spec` (a clash is an error)."""
     resources: dict[str, Any] = {}
     for part in parts:
-        key = part.key or f"{part.name}_{part.kind_suffix}"
+        key = part.key or (part.name if isinstance(part, HttpAction) else f"{part.name}_{part.kind_suffix}")
         if key in resources:
             raise InvalidInputError(f"two bundle resources share the key {key!r}; give one of them key=…")
         resources[key] = part.resource(integration)
@@ -221,6 +223,22 @@ def _job_spec_names(props: Mapping[str, Any]) -> set[str]:
     }
 
 
+def _same_keys(resources: Any) -> Any:
+    """The resources map with each action keyed `{name}_action` (how 0.1.0's `HttpAction` keyed it) keyed by its
+    name, as the docs want and `HttpAction` now keys it: to ZIS the two bundles are the same (references use
+    `properties.name`), so stacks made by 0.1.0 see no change, and the next upload sends the new key."""
+    if not isinstance(resources, Mapping):
+        return resources
+    rekeyed: dict[str, Any] = {}
+    for key, res in resources.items():
+        props = res.get("properties") if isinstance(res, Mapping) else None
+        name = props.get("name") if isinstance(props, Mapping) else None
+        if isinstance(name, str) and res.get("type") == ACTION and key == f"{name}_action" and name not in resources:
+            key = name
+        rekeyed[key] = res
+    return rekeyed
+
+
 class BundleProvider(BaseProvider):
     inputs = INPUTS
     replace_on = ("integration", "name")
@@ -230,6 +248,8 @@ class BundleProvider(BaseProvider):
             return value or ""
         if name == "zis_template_version":
             return value or DEFAULT_TEMPLATE_VERSION
+        if name == "resources":
+            return _same_keys(value)
         return value
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
