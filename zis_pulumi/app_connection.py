@@ -37,7 +37,7 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
-from ._http import AMBIGUOUS_STATUSES
+from ._http import may_have_happened
 from ._numbers import canonical, same
 from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, merge_options, plain, shown
@@ -362,13 +362,6 @@ def pending_label(label: str, claim: str) -> str:
     return f"{label} [zis-pulumi {claim}]"
 
 
-def _ambiguous(exc: Exception) -> bool:
-    """True when a POST failed in a way that may have created the connection anyway."""
-    if isinstance(exc, TransportError):
-        return True
-    return isinstance(exc, ApiError) and exc.status in AMBIGUOUS_STATUSES
-
-
 def _run_all(steps: Sequence[tuple[str, Callable[[], Any]]]) -> list[Any]:
     """Run independent requests side by side; every one finishes, then the first failure is raised.
 
@@ -580,7 +573,7 @@ class AppConnectionProvider(BaseProvider):
             try:
                 return self.make.create_connection(app, declared.type, label)
             except (TransportError, ApiError) as exc:
-                if not _ambiguous(exc):
+                if not may_have_happened(exc):
                     raise
                 cause = exc
             try:

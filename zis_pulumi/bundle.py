@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,9 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
 from ._bundle_rules import ACTION, FLOW, JOB_SPEC, TEMPLATE_VERSION, Problem, bundle_problems
+from ._integration import integration_problem
 from ._pickling import unnest_sorting_pickler
-from ._provider import BaseProvider, failure, is_unknown, plain, shown
+from ._provider import BaseProvider, failure, is_unknown, plain
 from ._zendesk import job_spec_qualified_name
 from .errors import InvalidInputError, NotFoundError, ZisPulumiError
 from .models import JobSpec as WireJobSpec
@@ -41,18 +41,10 @@ __all__ = [
 ]
 
 DEFAULT_TEMPLATE_VERSION = TEMPLATE_VERSION
-INTEGRATION_NAME = re.compile(r"^[a-z0-9_-]{1,64}$")
 INPUTS = ("integration", "name", "description", "resources", "zis_template_version")
 DOCUMENT_FIELDS = ("name", "description", "resources", "zis_template_version")
 READ_ONLY_FIELDS = ("uuid", "integration", "zendesk_account_id")
 """What the get-bundle answer adds to the document (the bundles reference's JSON format)."""
-
-
-def integration_problem(value: Any) -> str | None:
-    """Why `value` is not a valid integration name, or None."""
-    if not isinstance(value, str) or not INTEGRATION_NAME.match(value):
-        return f"must be 1 to 64 characters of a-z, 0-9, '-' and '_' (got {shown(value)})"
-    return None
 
 
 # --- typed helpers to write a bundle in Python ----------------------------------------------------

@@ -25,10 +25,10 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult
 
 from . import _ownership as ownership
+from ._integration import integration_problem
 from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, shown
 from ._zendesk import job_spec_qualified_name
-from .bundle import integration_problem
 from .errors import ApiError, NotFoundError, ZisPulumiError
 from .models import JobSpec
 

@@ -15,41 +15,37 @@ followed by another look-up before anything else is tried.
 
 Copies of one identity cannot be told apart by the API (PATCH and DELETE take the identity), so the
 provider treats them as one link: adoption deletes the surplus copies first, read reports the copy whose
-id is in the state (or else the first listed), and delete repeats DELETE until the API answers 404.
+id is in the state (or else the first listed), and delete sends one DELETE (404 is success): create never
+leaves copies. The request steps themselves (look-up, adoption, POST, PATCH) are `_link_requests`, which
+`zis.LinkSet` uses too.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypedDict, cast
+from typing import Any, TypedDict, cast
 
 import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
-from ._http import AMBIGUOUS_STATUSES
+from ._integration import integration_problem
+from ._link_requests import SIDES, LinkIdentity, LinkRequests, metadata_patch
 from ._numbers import same
 from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain, shown
-from .bundle import integration_problem
-from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
+from .errors import NotFoundError, ZisPulumiError
 from .models import Link as WireLink
 
-__all__ = ["Link", "LinkArgs", "LinkObjectArgs", "LinkProvider"]
+__all__ = ["Link", "LinkArgs", "LinkIdentity", "LinkObjectArgs", "LinkProvider", "metadata_patch"]
 
 INPUTS = ("integration", "link_type", "left_object", "right_object")
 OUTPUTS = ("link_id", "account_id", "created_at", "updated_at")
-SIDES = ("left_object", "right_object")
 OBJECT_FIELDS = ("name", "metadata")
 
-POST_ATTEMPTS = 3
-"""POSTs tried when answers are lost (each followed by a look-up before the next)."""
-PATCH_ROUNDS = 3
-"""PATCHes tried to bring the stored metadata to the declared one."""
 SNAPSHOT_MAX_PAGES = 10
 """Pages (of 100) of existing links read once per link type and left-name prefix before creating links;
 beyond that each create looks its own identity up."""
@@ -68,32 +64,6 @@ class LinkObjectArgs(_NamedObject, total=False):
     """Free-form data kept with the object; left out means `{}`. Values cannot be null.
 
     A `name_attrs` key (as in another link's `left_object` output) is ignored: the API fills it in."""
-
-
-class LinkIdentity(NamedTuple):
-    integration: str
-    link_type: str
-    left_object_name: str
-    right_object_name: str
-
-    @classmethod
-    def of(cls, props: Mapping[str, Any]) -> LinkIdentity:
-        """The identity in a resource's inputs or outputs."""
-        try:
-            left, right = props["left_object"], props["right_object"]
-            identity = cls(str(props["integration"]), str(props["link_type"]), str(left["name"]), str(right["name"]))
-        except (KeyError, TypeError):
-            raise ZisPulumiError(
-                "a ZIS link is found by integration, link_type and both object names, and the state holds "
-                "no such identity (a Link cannot be imported by id)"
-            ) from None
-        return identity
-
-    def describe(self) -> str:
-        return (
-            f"ZIS link {self.link_type!r} {self.left_object_name!r} → {self.right_object_name!r} "
-            f"of integration {self.integration!r}"
-        )
 
 
 # --- validation (check) ---------------------------------------------------------------------------
@@ -191,20 +161,6 @@ def _metadata(link_object: Any) -> dict[str, Any]:
     return {}
 
 
-def metadata_patch(current: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:
-    """What to PATCH so that `current` becomes `declared`: changed keys, and `None` for removed ones."""
-    patch: dict[str, Any] = {key: None for key in current if key not in declared}
-    patch.update({key: value for key, value in declared.items() if key not in current or not same(current[key], value)})
-    return patch
-
-
-def _ambiguous(exc: Exception) -> bool:
-    """True when a failed POST may have created the link all the same."""
-    if isinstance(exc, TransportError):
-        return True  # the client already retried refused connections; what is left may have reached the server
-    return isinstance(exc, ApiError) and exc.status in AMBIGUOUS_STATUSES
-
-
 # --- the provider ---------------------------------------------------------------------------------
 
 _snapshot_lock = threading.Lock()
@@ -269,9 +225,6 @@ class _Listing:
 class LinkProvider(BaseProvider):
     """Creates (or adopts), patches, reads and deletes one ZIS link, always by its identity."""
 
-    inputs = INPUTS
-    replace_on = ("integration", "link_type", "left_object", "right_object")
-
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news, owner = ownership.take_owner(news)
         inputs, failures = validate(news)
@@ -303,62 +256,8 @@ class LinkProvider(BaseProvider):
 
     # --- API steps ---------------------------------------------------------------------------------
 
-    def _copies(self, identity: LinkIdentity) -> list[WireLink]:
-        """Every link with exactly this identity (the names hold no wildcard: check refuses `*`)."""
-        found = self.zendesk.find_links(
-            identity.integration,
-            identity.link_type,
-            left_object_name=identity.left_object_name,
-            right_object_name=identity.right_object_name,
-        )
-        assert found is not None  # no page limit asked
-        return [
-            link
-            for link in found
-            if link.left_object.name == identity.left_object_name
-            and link.right_object.name == identity.right_object_name
-            and link.link_type == identity.link_type
-        ]
-
-    def _patch_to(
-        self,
-        identity: LinkIdentity,
-        current: Mapping[str, Mapping[str, Any]],
-        declared: Mapping[str, Mapping[str, Any]],
-    ) -> WireLink | None:
-        """PATCH until the stored metadata is the declared one; None when `current` already is."""
-        link: WireLink | None = None
-        for _ in range(PATCH_ROUNDS):
-            body: dict[str, Any] = {}
-            for side in SIDES:
-                patch = metadata_patch(current[side], declared[side])
-                if patch:
-                    body[side] = {"metadata": patch}
-            if not body:
-                return link
-            link = self.zendesk.patch_link(*identity, body)
-            current = _stored(link)
-        if not all(same(current[side], declared[side]) for side in SIDES):
-            raise ZisPulumiError(
-                f"{identity.describe()}: after {PATCH_ROUNDS} PATCHes the stored metadata is still not the declared "
-                f"one (stored {dict(current)!r})"
-            )
-        return link
-
-    def _adopt(
-        self, identity: LinkIdentity, copies: list[WireLink], declared: Mapping[str, Mapping[str, Any]]
-    ) -> WireLink:
-        """Take over an existing link: one copy left, metadata as declared."""
-        if len(copies) > 1:
-            for _ in copies[1:]:
-                with contextlib.suppress(NotFoundError):
-                    self.zendesk.delete_link(*identity)
-            copies = self._copies(identity)
-            if not copies:
-                raise ZisPulumiError(f"{identity.describe()} disappeared while its surplus copies were deleted")
-        link = copies[0]
-        ownership.adopted(ownership.LINK, identity, identity.describe())
-        return self._patch_to(identity, _stored(link), declared) or link
+    def _requests(self) -> LinkRequests:
+        return LinkRequests(self.zendesk)
 
     def _snapshot(self, identity: LinkIdentity) -> tuple[_Snapshot, str]:
         prefix = identity.left_object_name.split(":", 1)[0] + ":" if ":" in identity.left_object_name else ""
@@ -386,7 +285,7 @@ class LinkProvider(BaseProvider):
             )
         )
         if names is None:
-            return bool(self._copies(identity))
+            return bool(self._requests().copies(identity))
         return (identity.left_object_name, identity.right_object_name) in names
 
     def _create(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
@@ -398,35 +297,9 @@ class LinkProvider(BaseProvider):
             raise
 
     def _create_or_adopt(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
-        if self._may_exist(identity):
-            copies = self._copies(identity)
-            if copies:
-                return self._adopt(identity, copies, declared)
-        return self._post(identity, declared)
-
-    def _post(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
-        """POST a link known not to exist; a 409/422 or a lost answer is followed by a look-up and adoption."""
-        body = {
-            "link_type": identity.link_type,
-            "left_object": {"name": identity.left_object_name, "metadata": dict(declared["left_object"])},
-            "right_object": {"name": identity.right_object_name, "metadata": dict(declared["right_object"])},
-        }
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return self.zendesk.create_link(identity.integration, body)
-            except (ApiError, TransportError) as exc:
-                exists = isinstance(exc, ApiError) and exc.status in (409, 422)
-                if not exists and not _ambiguous(exc):
-                    raise
-                # "It exists" (409/422), or the answer was lost: look before posting again, so a server
-                # that stores copies never gets a second one.
-                copies = self._copies(identity)
-                if copies:
-                    return self._adopt(identity, copies, declared)
-                if exists or attempt >= POST_ATTEMPTS:
-                    raise
+        requests = self._requests()
+        copies = requests.copies(identity) if self._may_exist(identity) else []
+        return requests.add(identity, copies, declared)
 
     # --- CRUD ----------------------------------------------------------------------------------------
 
@@ -441,7 +314,7 @@ class LinkProvider(BaseProvider):
         declared = _declared(news)
         current = {side: _metadata(olds.get(side)) for side in SIDES}
         try:
-            link = self._patch_to(identity, current, declared)
+            link = self._requests().patch_to(identity, current, declared)
         except NotFoundError:
             # Deleted outside Pulumi: make it again (a refresh then reports its new id).
             return UpdateResult(_outputs(identity, self._create(identity, declared)))
@@ -451,7 +324,7 @@ class LinkProvider(BaseProvider):
 
     def _current(self, identity: LinkIdentity, id_: str) -> WireLink | None:
         """The link with this identity: the copy with the state's id if there are several, else the first listed."""
-        copies = self._copies(identity)
+        copies = self._requests().copies(identity)
         return next((link for link in copies if str(link.id) == id_), copies[0] if copies else None)
 
     def _listing_key(self, identity: LinkIdentity) -> tuple[str, str, str]:
@@ -511,8 +384,7 @@ class LinkProvider(BaseProvider):
         if ownership.kept(ownership.LINK, identity, identity.describe()):
             return
         self._forget_listing(identity)
-        with contextlib.suppress(NotFoundError):
-            self.zendesk.delete_link(*identity)
+        self._requests().delete(identity)
 
 
 def _known_identity(inputs: Mapping[str, Any]) -> LinkIdentity | None:
@@ -522,10 +394,6 @@ def _known_identity(inputs: Mapping[str, Any]) -> LinkIdentity | None:
     except ZisPulumiError:
         return None
     return None if any(is_unknown(part) for part in identity) else identity
-
-
-def _stored(link: WireLink) -> dict[str, dict[str, Any]]:
-    return {side: dict(getattr(link, side).metadata or {}) for side in SIDES}
 
 
 def _declared(props: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
