@@ -18,6 +18,7 @@ from pulumi.dynamic import CheckFailure, ConfigureRequest, DiffResult, ResourceP
 
 from ._make import MakeClient
 from ._numbers import same
+from ._run_cache import RunCache
 from ._unknowns import contains_unknown, is_unknown, shown
 from ._zendesk import ZendeskClient
 from .config import MakeSettings, ZendeskSettings
@@ -66,6 +67,8 @@ class BaseProvider(ResourceProvider):
     replace_on: ClassVar[tuple[str, ...]] = ()
     delete_before_replace: ClassVar[bool] = False
     """Set where the old and the new object cannot exist side by side."""
+    run_caches: ClassVar[tuple[RunCache[Any], ...]] = ()
+    """The per-run caches (`_run_cache`) that `configure` empties: a configured provider starts a run."""
 
     def __getstate__(self) -> dict[str, Any]:
         return {}
@@ -80,6 +83,8 @@ class BaseProvider(ResourceProvider):
         with _build_lock:
             self.__dict__["_config_lookup"] = config.get
             self._drop_clients()
+        for cache in self.run_caches:
+            cache.clear()
 
     def _lookup(self) -> Callable[[str], Any] | None:
         lookup: Callable[[str], Any] | None = self.__dict__.get("_config_lookup")

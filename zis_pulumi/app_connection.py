@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +40,7 @@ from ._http import may_have_happened
 from ._numbers import canonical, same
 from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, merge_options, plain, shown
+from ._run_cache import RunCache
 from ._secrets import scrubbed
 from ._urns import future_urn
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
@@ -304,52 +304,18 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
 
 # --- the provider --------------------------------------------------------------------------------------
 
-_seen_lock = threading.Lock()
-_made_here: set[tuple[str, str]] = set()
+# Module state, not provider state: the provider is pickled. Neither is emptied on configure (they are not in
+# the provider's `run_caches`): they live as long as the provider process, one run.
+_made_here: RunCache[bool] = RunCache()
 """(Make URL, name) of the connections this provider process created or adopted: a later create in the
-same run never needs to look at them. Module state, not provider state: the provider is pickled."""
-_deleted_here: set[tuple[str, str]] = set()
+same run never needs to look at them."""
+_deleted_here: RunCache[bool] = RunCache()
 """(Make URL, name) of the connections this process deleted. Make deletes in the background, so during a
 replacement the old connection, claim and all, can still be listed when its successor is created."""
-
-
-class _FirstListings:
-    """Each app's connection list as this provider process first saw it, fetched once however many creates ask.
-
-    What an interrupted earlier run left behind is there before this run starts, so the first list shows
-    all of it; what this run creates afterwards is in `_made_here` and never needs finding.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._gates: dict[tuple[str, str], threading.Lock] = {}
-        self._listed: dict[tuple[str, str], list[WireConnection]] = {}
-
-    def get(self, key: tuple[str, str], fetch: Callable[[], list[WireConnection]]) -> list[WireConnection]:
-        with self._lock:
-            gate = self._gates.setdefault(key, threading.Lock())
-        with gate:
-            listed = self._listed.get(key)
-            if listed is None:
-                listed = self._listed[key] = fetch()
-            return listed
-
-    def clear(self) -> None:
-        with self._lock:
-            self._listed.clear()
-
-
-_first_listings = _FirstListings()
-
-
-def _remember(seen: set[tuple[str, str]], base_url: str, name: str) -> None:
-    with _seen_lock:
-        seen.add((base_url, name))
-
-
-def _seen(seen: set[tuple[str, str]], base_url: str, name: str) -> bool:
-    with _seen_lock:
-        return (base_url, name) in seen
+_first_listings: RunCache[list[WireConnection]] = RunCache()
+"""Each app's connection list by (Make URL, app) as this process first saw it, fetched once however many
+creates ask. What an interrupted earlier run left behind is there before this run starts, so the first list
+shows all of it; what this run creates afterwards is in `_made_here` and never needs finding."""
 
 
 def claim_of(urn: str) -> str:
@@ -429,7 +395,7 @@ class AppConnectionProvider(BaseProvider):
         """
         with scrubbed(props.get("common")):
             declared = _Declared.of(props)
-            if declared.adopt_name is not None and not _seen(_deleted_here, self.make.base_url, declared.adopt_name):
+            if declared.adopt_name is not None and (self.make.base_url, declared.adopt_name) not in _deleted_here:
                 return self._adopt_named(declared, declared.adopt_name)
             # An adopted connection this run deleted was replaced: its successor is created like any other.
             claim = declared.claim or uuid.uuid4().hex[:20]  # without a URN (direct use): recovery within this call
@@ -440,7 +406,7 @@ class AppConnectionProvider(BaseProvider):
                 _run_all(patch)
             except _StepFailed as failed:
                 self._roll_back(connection.name, declared, failed)
-            _remember(_made_here, self.make.base_url, connection.name)
+            _made_here.put((self.make.base_url, connection.name), True)
             return CreateResult(connection.name, declared.outputs(connection.name))
 
     def _adopt_named(self, declared: _Declared, name: str) -> CreateResult:
@@ -457,13 +423,11 @@ class AppConnectionProvider(BaseProvider):
                 f"adopt_name: Make app {app!r} has no connection {name!r} to adopt (its connections: {names}); "
                 "name one of them, or remove adopt_name to create a new connection"
             )
-        with _seen_lock:
-            if (make.base_url, name) in _made_here:
-                raise ZisPulumiError(
-                    f"adopt_name: Make connection {name!r} is already created or adopted by another resource of "
-                    "this program; a connection belongs to one resource"
-                )
-            _made_here.add((make.base_url, name))
+        if not _made_here.add((make.base_url, name), True):
+            raise ZisPulumiError(
+                f"adopt_name: Make connection {name!r} is already created or adopted by another resource of "
+                "this program; a connection belongs to one resource"
+            )
         try:
             connection = make.get_connection(name)
         except NotFoundError:
@@ -541,7 +505,7 @@ class AppConnectionProvider(BaseProvider):
         """
         base_url = self.make.base_url
         candidates = [
-            c for c in listed if not _seen(_deleted_here, base_url, c.name) and not _seen(_made_here, base_url, c.name)
+            c for c in listed if (base_url, c.name) not in _deleted_here and (base_url, c.name) not in _made_here
         ]
         ours = [c for c in candidates if (c.label or "").endswith(pending_label("", claim))]
         lookalikes = [c for c in candidates if c.label == declared.label]
@@ -732,7 +696,7 @@ class AppConnectionProvider(BaseProvider):
         """Delete the connection (gone already is fine) and remember it: Make may list it a while longer."""
         with contextlib.suppress(NotFoundError):
             self.make.delete_connection(name)
-        _remember(_deleted_here, self.make.base_url, name)
+        _deleted_here.put((self.make.base_url, name), True)
 
 
 def _bind(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:

@@ -14,7 +14,6 @@ earlier operation can be served.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,12 +21,13 @@ from typing import Any, cast
 
 import pulumi
 import pulumi.dynamic as dynamic
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult
 
 from . import _ownership as ownership
 from ._integration import integration_problem
 from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, shown
+from ._run_cache import Entry, RunCache
 from ._zendesk import job_spec_qualified_name
 from .errors import ApiError, NotFoundError, ZisPulumiError
 from .models import JobSpec
@@ -38,8 +38,6 @@ INPUTS = ("integration", "job_spec_name")
 OUTPUTS = ("installed", "event_source", "event_type", "flow_name", "description")
 QUALIFIED_NAME = re.compile(r"^zis:(?P<integration>[^:]*):job_spec:(?P<name>.*)$")
 SHORT_NAME = re.compile(r"^[^:\s]+$")
-
-_cache_lock = threading.Lock()
 
 
 def split_qualified_name(qualified_name: str) -> tuple[str, str] | None:
@@ -102,67 +100,55 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
 # --- a short-lived list per integration, for reads --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Listed:
-    job_specs: list[JobSpec]
-    fetched_at: float
-    generation: int
-
-
 class JobSpecLists:
     """Each integration's job spec list, shared by the reads that ask for it within `ttl` seconds.
 
     One fetch per integration at a time: concurrent reads wait for it instead of listing again. Any
-    write through `invalidate` bumps the integration's generation, so a list fetched before it is
-    neither reused nor stored. Thread-safe.
+    write through `invalidate` drops the integration's list for reads, and a list fetched while it ran is
+    not served to reads either. Thread-safe; a `RunCache` holds the lists.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._listed: dict[str, _Listed] = {}
-        self._generation: dict[str, int] = {}
-        self._gates: dict[str, threading.Lock] = {}
-        self._latest: dict[str, tuple[float, list[JobSpec]]] = {}
+    def __init__(self, cache: RunCache[list[JobSpec]] | None = None, scope: str = "") -> None:
+        self._cache: RunCache[list[JobSpec]] = RunCache() if cache is None else cache
+        self._scope = scope
+        """What the keys start with: the Zendesk URL, so two accounts in one process never share a list."""
 
     def get_since(self, integration: str, fetch: Callable[[], list[JobSpec]], since: float) -> list[JobSpec]:
         """A list whose fetch started at or after `since` (a `time.monotonic()`), so it shows every write
         that had finished by then: installs finishing together share one list instead of one each."""
-        with self._lock:
-            gate = self._gates.setdefault(integration, threading.Lock())
-        with gate:
-            with self._lock:
-                latest = self._latest.get(integration)
-            if latest is not None and latest[0] >= since:
-                return latest[1]
-            started = time.monotonic()
-            job_specs = fetch()
-            with self._lock:
-                self._latest[integration] = (started, job_specs)
-            return job_specs
+        return self._cache.get(
+            (self._scope, integration, "latest"),
+            fetch,
+            fresh=lambda entry, _: entry.started >= since,
+            gate=(self._scope, integration),
+        )
 
     def get(self, integration: str, fetch: Callable[[], list[JobSpec]], ttl: float) -> list[JobSpec]:
         if ttl <= 0:
             return fetch()
-        with self._lock:
-            gate = self._gates.setdefault(integration, threading.Lock())
-        with gate:
-            with self._lock:
-                generation = self._generation.get(integration, 0)
-                listed = self._listed.get(integration)
-                started = time.monotonic()
-                if listed is not None and listed.generation == generation and started - listed.fetched_at < ttl:
-                    return listed.job_specs
+
+        def fetch_and_keep_as_latest() -> list[JobSpec]:
+            started = time.monotonic()
             job_specs = fetch()
-            with self._lock:
-                if self._generation.get(integration, 0) == generation:
-                    self._listed[integration] = _Listed(job_specs, started, generation)
-                self._latest[integration] = (started, job_specs)
+            self._cache.put((self._scope, integration, "latest"), job_specs, started=started)
             return job_specs
 
+        def fresh(entry: Entry[list[JobSpec]], generation: int) -> bool:
+            return entry.generation == generation and time.monotonic() - entry.started < ttl
+
+        return self._cache.get(
+            (self._scope, integration, "for reads"),
+            fetch_and_keep_as_latest,
+            fresh=fresh,
+            gate=(self._scope, integration),
+        )
+
     def invalidate(self, integration: str) -> None:
-        with self._lock:
-            self._generation[integration] = self._generation.get(integration, 0) + 1
-            self._listed.pop(integration, None)
+        self._cache.drop((self._scope, integration, "for reads"))
+
+
+_job_spec_lists: RunCache[list[JobSpec]] = RunCache()
+"""The lists of this provider process, by (Zendesk URL, integration); emptied on configure."""
 
 
 # --- the provider ---------------------------------------------------------------------------------
@@ -177,24 +163,13 @@ class JobSpecInstallationProvider(BaseProvider):
     inputs = INPUTS
     replace_on = INPUTS
 
+    run_caches = (_job_spec_lists,)
     list_cache_seconds: float = 5.0
     """How long reads reuse an integration's job spec list (0: every read lists)."""
 
-    def configure(self, req: ConfigureRequest) -> None:
-        super().configure(req)
-        with _cache_lock:
-            self.__dict__.pop("_job_spec_lists", None)
-
     @property
     def _lists(self) -> JobSpecLists:
-        lists: JobSpecLists | None = self.__dict__.get("_job_spec_lists")
-        if lists is None:
-            with _cache_lock:
-                lists = self.__dict__.get("_job_spec_lists")
-                if lists is None:
-                    lists = JobSpecLists()
-                    self.__dict__["_job_spec_lists"] = lists
-        return lists
+        return JobSpecLists(_job_spec_lists, self.zendesk.base_url)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news, owner = ownership.take_owner(news)

@@ -22,9 +22,8 @@ leaves copies. The request steps themselves (look-up, adoption, POST, PATCH) are
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypedDict, cast
 
 import pulumi
@@ -37,6 +36,7 @@ from ._link_requests import SIDES, LinkIdentity, LinkRequests, metadata_patch
 from ._numbers import same
 from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain, shown
+from ._run_cache import RunCache
 from .errors import NotFoundError, ZisPulumiError
 from .models import Link as WireLink
 
@@ -163,67 +163,53 @@ def _metadata(link_object: Any) -> dict[str, Any]:
 
 # --- the provider ---------------------------------------------------------------------------------
 
-_snapshot_lock = threading.Lock()
 
-
-class _Snapshot:
-    """The identities of the links that existed when the first create of a group looked (read once)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loaded = False
-        self._names: set[tuple[str, str]] | None = None
-
-    def remember(self, names: tuple[str, str]) -> None:
-        """A create of these names failed in a way that may have left the link: look it up next time."""
-        with self._lock:
-            if self._names is not None:
-                self._names.add(names)
-
-    def names(self, fetch: Callable[[], list[WireLink] | None]) -> set[tuple[str, str]] | None:
-        with self._lock:  # one fetch; concurrent creates of the group wait for it
-            if not self._loaded:
-                links = fetch()
-                self._names = None if links is None else {(k.left_object.name, k.right_object.name) for k in links}
-                self._loaded = True
-            return self._names
-
-
+@dataclass
 class _Listing:
     """The links of one integration, type and left-name prefix, read page by page as refreshes need them.
 
     Refresh of many Links shares it: a read first looks in the pages read so far, and may read one more
     page per read served (so the listing never costs more pages than there are reads), else looks its own
     identity up. Pages are read at the time of the refresh, so a link changed remotely shows as changed; any
-    write by this provider process to links of the key drops the listing (see `_forget_listing`).
+    write by this provider process to links of the key drops the listing (see `_forget_listing`). Read
+    only through `_listings.using`, which holds the key's gate.
     """
 
-    def __init__(self, fetch_page: Callable[[str | None], tuple[list[WireLink], str | None]]) -> None:
-        self._lock = threading.Lock()
-        self._fetch_page = fetch_page
-        self._by_names: dict[tuple[str, str], list[WireLink]] = {}
-        self._after: str | None = None
-        self._complete = False
-        self._pages = 0
-        self._reads = 0
+    fetch_page: Callable[[str | None], tuple[list[WireLink], str | None]]
+    by_names: dict[tuple[str, str], list[WireLink]] = field(default_factory=dict)
+    after: str | None = None
+    complete: bool = False
+    pages: int = 0
+    reads: int = 0
 
     def lookup(self, names: tuple[str, str]) -> list[WireLink] | None:
         """The copies listed with these names; None when the listing cannot say (look the identity up)."""
-        with self._lock:
-            self._reads += 1
-            while names not in self._by_names and not self._complete and self._pages < self._reads:
-                links, self._after = self._fetch_page(self._after)
-                self._pages += 1
-                self._complete = self._after is None
-                for link in links:
-                    self._by_names.setdefault((link.left_object.name, link.right_object.name), []).append(link)
-            if names in self._by_names:
-                return list(self._by_names[names])
-            return [] if self._complete else None
+        self.reads += 1
+        while names not in self.by_names and not self.complete and self.pages < self.reads:
+            links, self.after = self.fetch_page(self.after)
+            self.pages += 1
+            self.complete = self.after is None
+            for link in links:
+                self.by_names.setdefault((link.left_object.name, link.right_object.name), []).append(link)
+        if names in self.by_names:
+            return list(self.by_names[names])
+        return [] if self.complete else None
+
+
+ListingKey = tuple[str, str, str, str]
+"""(Zendesk URL, integration, link type, left-name prefix)."""
+
+_existing_names: RunCache[set[tuple[str, str]] | None] = RunCache()
+"""The (left, right) names of the links that existed when the first create of a key looked (read once), or
+None when there were too many to read."""
+_listings: RunCache[_Listing] = RunCache()
+"""The listings refreshes of a key share."""
 
 
 class LinkProvider(BaseProvider):
     """Creates (or adopts), patches, reads and deletes one ZIS link, always by its identity."""
+
+    run_caches = (_existing_names, _listings)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news, owner = ownership.take_owner(news)
@@ -259,16 +245,11 @@ class LinkProvider(BaseProvider):
     def _requests(self) -> LinkRequests:
         return LinkRequests(self.zendesk)
 
-    def _snapshot(self, identity: LinkIdentity) -> tuple[_Snapshot, str]:
+    def _key(self, identity: LinkIdentity) -> ListingKey:
+        """The key of the look-ups and listings shared by the links of one left-name scheme (`zendesk:`)."""
         prefix = identity.left_object_name.split(":", 1)[0] + ":" if ":" in identity.left_object_name else ""
         prefix = prefix or identity.left_object_name[:1]
-        key = (identity.integration, identity.link_type, prefix)
-        snapshots: dict[tuple[str, str, str], _Snapshot] = self.__dict__.setdefault("_existing_links", {})
-        with _snapshot_lock:
-            entry = snapshots.get(key)
-            if entry is None:
-                entry = snapshots[key] = _Snapshot()
-        return entry, prefix
+        return (self.zendesk.base_url, identity.integration, identity.link_type, prefix)
 
     def _may_exist(self, identity: LinkIdentity) -> bool:
         """Whether a link with this identity may already exist (made by hand, or left by a failed run).
@@ -278,12 +259,15 @@ class LinkProvider(BaseProvider):
         provider process (one `pulumi up`), instead of a GET per link; a listing too large to read falls back
         to looking each identity up.
         """
-        entry, prefix = self._snapshot(identity)
-        names = entry.names(
-            lambda: self.zendesk.find_links(
-                identity.integration, identity.link_type, left_object_name=prefix + "*", max_pages=SNAPSHOT_MAX_PAGES
+        key = self._key(identity)
+
+        def fetch() -> set[tuple[str, str]] | None:
+            links = self.zendesk.find_links(
+                identity.integration, identity.link_type, left_object_name=key[3] + "*", max_pages=SNAPSHOT_MAX_PAGES
             )
-        )
+            return None if links is None else {(link.left_object.name, link.right_object.name) for link in links}
+
+        names = _existing_names.get(key, fetch)
         if names is None:
             return bool(self._requests().copies(identity))
         return (identity.left_object_name, identity.right_object_name) in names
@@ -293,7 +277,11 @@ class LinkProvider(BaseProvider):
         try:
             return self._create_or_adopt(identity, declared)
         except Exception:
-            self._snapshot(identity)[0].remember((identity.left_object_name, identity.right_object_name))
+            # It may have left the link all the same: the next create of these names looks it up.
+            names = (identity.left_object_name, identity.right_object_name)
+            _existing_names.update(
+                self._key(identity), lambda existing: None if existing is None else existing | {names}
+            )
             raise
 
     def _create_or_adopt(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
@@ -327,32 +315,19 @@ class LinkProvider(BaseProvider):
         copies = self._requests().copies(identity)
         return next((link for link in copies if str(link.id) == id_), copies[0] if copies else None)
 
-    def _listing_key(self, identity: LinkIdentity) -> tuple[str, str, str]:
-        prefix = self._snapshot(identity)[1]
-        return (identity.integration, identity.link_type, prefix)
-
-    def _listing(self, identity: LinkIdentity) -> _Listing:
-        key = self._listing_key(identity)
-        listings: dict[tuple[str, str, str], _Listing] = self.__dict__.setdefault("_listings", {})
-        with _snapshot_lock:
-            listing = listings.get(key)
-            if listing is None:
-                integration, link_type, prefix = key
-                listing = listings[key] = _Listing(
-                    lambda after: self.zendesk.links_page(integration, link_type, prefix + "*", after)
-                )
-        return listing
-
     def _forget_listing(self, identity: LinkIdentity) -> None:
         """A write to links of this key: the next read lists them afresh."""
-        key = self._listing_key(identity)
-        listings: dict[tuple[str, str, str], _Listing] = self.__dict__.setdefault("_listings", {})
-        with _snapshot_lock:
-            listings.pop(key, None)
+        _listings.drop(self._key(identity))
 
     def _read_current(self, identity: LinkIdentity, id_: str) -> WireLink | None:
         """As `_current`, but from the listing shared by the refresh of every Link of the key when it can say."""
-        copies = self._listing(identity).lookup((identity.left_object_name, identity.right_object_name))
+        key = self._key(identity)
+        _, integration, link_type, prefix = key
+        copies = _listings.using(
+            key,
+            lambda: _Listing(lambda after: self.zendesk.links_page(integration, link_type, prefix + "*", after)),
+            lambda listing: listing.lookup((identity.left_object_name, identity.right_object_name)),
+        )
         if copies is None:
             return self._current(identity, id_)
         return next((link for link in copies if str(link.id) == id_), copies[0] if copies else None)
