@@ -41,18 +41,6 @@ MAKE_ZONE = Setting("make:zone", "MAKE_ZONE")
 MAKE_BASE_URL = Setting("make:baseUrl", "MAKE_BASE_URL")
 MAKE_API_TOKEN = Setting("make:apiToken", "MAKE_API_TOKEN", secret=True)
 
-ALL_SETTINGS = (
-    ZENDESK_SUBDOMAIN,
-    ZENDESK_BASE_URL,
-    ZENDESK_EMAIL,
-    ZENDESK_API_TOKEN,
-    ZENDESK_OAUTH_TOKEN,
-    ZENDESK_LINK_SET_CONCURRENCY,
-    MAKE_ZONE,
-    MAKE_BASE_URL,
-    MAKE_API_TOKEN,
-)
-
 
 def lookup_from(
     config: Lookup | Mapping[str, Any] | None, environ: Mapping[str, str] | None = None
