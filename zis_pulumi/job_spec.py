@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pulumi
 import pulumi.dynamic as dynamic
@@ -25,8 +25,8 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult
 
 from . import _ownership as ownership
 from ._integration import integration_problem
-from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, failure, is_unknown, shown
+from ._resource import Out, inputs_from, registered
 from ._run_cache import Entry, RunCache
 from ._zendesk import job_spec_qualified_name
 from .errors import ApiError, NotFoundError, ZisPulumiError
@@ -356,51 +356,14 @@ class JobSpecInstallation(dynamic.Resource, module="zis", name="JobSpecInstallat
         integration: pulumi.Input[str] | None = None,
         job_spec_name: pulumi.Input[str] | None = None,
     ) -> None:
-        if args is None:
-            if integration is None or job_spec_name is None:
-                raise TypeError(
-                    "JobSpecInstallation needs integration and job_spec_name (or a JobSpecInstallationArgs)"
-                )
-            args = JobSpecInstallationArgs(integration=integration, job_spec_name=job_spec_name)
-        elif integration is not None or job_spec_name is not None:
-            raise TypeError("give JobSpecInstallation either a JobSpecInstallationArgs or keyword arguments, not both")
-        props: dict[str, Any] = {"integration": args.integration, "job_spec_name": args.job_spec_name}
-        props.update(dict.fromkeys(OUTPUTS))
-        props.update(ownership.owner_input(self, resource_name, opts))
-        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
+        inputs = inputs_from("JobSpecInstallation", args, JobSpecInstallationArgs, locals(), required=INPUTS)
+        props = registered(self, resource_name, opts, inputs, OUTPUTS)
         super().__init__(JobSpecInstallationProvider(), resource_name, props, opts)
 
-    @property
-    def integration(self) -> pulumi.Output[str]:
-        """The integration the job spec belongs to."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
-
-    @property
-    def job_spec_name(self) -> pulumi.Output[str]:
-        """The fully qualified name, `zis:{integration}:job_spec:{name}` (also the resource ID)."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "job_spec_name"))
-
-    @property
-    def installed(self) -> pulumi.Output[bool]:
-        """Whether the job spec is installed (True after every create and update)."""
-        return cast("pulumi.Output[bool]", pulumi.get(self, "installed"))
-
-    @property
-    def event_source(self) -> pulumi.Output[str | None]:
-        """Where the event comes from, e.g. `support`."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "event_source"))
-
-    @property
-    def event_type(self) -> pulumi.Output[str | None]:
-        """The event that starts the flow, e.g. `ticket.TicketCreated`."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "event_type"))
-
-    @property
-    def flow_name(self) -> pulumi.Output[str | None]:
-        """The flow that runs, `zis:{integration}:flow:{name}`."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "flow_name"))
-
-    @property
-    def description(self) -> pulumi.Output[str | None]:
-        """The job spec's description in its bundle."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "description"))
+    integration = Out[str]("The integration the job spec belongs to.")
+    job_spec_name = Out[str]("The fully qualified name, `zis:{integration}:job_spec:{name}` (also the resource ID).")
+    installed = Out[bool]("Whether the job spec is installed (True after every create).")
+    event_source = Out[str | None]("Where the event comes from, e.g. `support`.")
+    event_type = Out[str | None]("The event that starts the flow, e.g. `ticket.TicketCreated`.")
+    flow_name = Out[str | None]("The flow that runs, `zis:{integration}:flow:{name}`.")
+    description = Out[str | None]("The job spec's description in its bundle.")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi.dynamic as dynamic
@@ -34,8 +34,8 @@ from . import _ownership as ownership
 from ._integration import integration_problem
 from ._link_requests import SIDES, LinkIdentity, LinkRequests, metadata_patch
 from ._numbers import same
-from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain, shown
+from ._resource import Out, inputs_from, registered
 from ._run_cache import RunCache
 from .errors import NotFoundError, ZisPulumiError
 from .models import Link as WireLink
@@ -425,69 +425,22 @@ class Link(dynamic.Resource, module="zis", name="Link"):
         args: LinkArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        integration: pulumi.Input[str] | None = None,
-        link_type: pulumi.Input[str] | None = None,
         left_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]] | None = None,
         right_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]] | None = None,
+        integration: pulumi.Input[str] | None = None,
+        link_type: pulumi.Input[str] | None = None,
     ) -> None:
-        keywords = (integration, link_type, left_object, right_object)
-        if args is None:
-            if integration is None or link_type is None or left_object is None or right_object is None:
-                raise TypeError("Link needs integration, link_type, left_object and right_object (or a LinkArgs)")
-            args = LinkArgs(
-                integration=integration, link_type=link_type, left_object=left_object, right_object=right_object
-            )
-        elif any(value is not None for value in keywords):
-            raise TypeError("give Link either a LinkArgs or keyword arguments, not both")
-        props: dict[str, Any] = {
-            "integration": args.integration,
-            "link_type": args.link_type,
-            "left_object": args.left_object,
-            "right_object": args.right_object,
-        }
-        props.update(dict.fromkeys(OUTPUTS))
-        props.update(ownership.owner_input(self, resource_name, opts))
-        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
-        super().__init__(LinkProvider(), resource_name, props, opts)
+        inputs = inputs_from("Link", args, LinkArgs, locals(), required=INPUTS)
+        super().__init__(LinkProvider(), resource_name, registered(self, resource_name, opts, inputs, OUTPUTS), opts)
 
-    @property
-    def link_id(self) -> pulumi.Output[str]:
-        """The link's id (also the resource ID)."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "link_id"))
-
-    @property
-    def integration(self) -> pulumi.Output[str]:
-        """The integration the link belongs to."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
-
-    @property
-    def link_type(self) -> pulumi.Output[str]:
-        """The link's type."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "link_type"))
-
-    @property
-    def left_object(self) -> pulumi.Output[dict[str, Any]]:
-        """`{name, metadata, name_attrs}` as stored.
-
-        `name_attrs` is filled by the API: `zendesk:ticket1` gives `{"zendesk": "ticket1"}`."""
-        return cast("pulumi.Output[dict[str, Any]]", pulumi.get(self, "left_object"))
-
-    @property
-    def right_object(self) -> pulumi.Output[dict[str, Any]]:
-        """`{name, metadata, name_attrs}` as stored."""
-        return cast("pulumi.Output[dict[str, Any]]", pulumi.get(self, "right_object"))
-
-    @property
-    def account_id(self) -> pulumi.Output[int | None]:
-        """The Zendesk account the link belongs to."""
-        return cast("pulumi.Output[int | None]", pulumi.get(self, "account_id"))
-
-    @property
-    def created_at(self) -> pulumi.Output[str | None]:
-        """When the link was created (by the API's clock)."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "created_at"))
-
-    @property
-    def updated_at(self) -> pulumi.Output[str | None]:
-        """When the link was last changed (by the API's clock)."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "updated_at"))
+    link_id = Out[str]("The link's id (also the resource ID).")
+    integration = Out[str]("The integration the link belongs to.")
+    link_type = Out[str]("The link's type.")
+    left_object = Out[dict[str, Any]](
+        "`{name, metadata, name_attrs}` as stored. `name_attrs` is filled by the API: `zendesk:ticket1` gives "
+        '`{"zendesk": "ticket1"}`.'
+    )
+    right_object = Out[dict[str, Any]]("`{name, metadata, name_attrs}` as stored.")
+    account_id = Out[int | None]("The Zendesk account the link belongs to.")
+    created_at = Out[str | None]("When the link was created (by the API's clock).")
+    updated_at = Out[str | None]("When the link was last changed (by the API's clock).")

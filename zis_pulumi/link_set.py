@@ -32,7 +32,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypedDict, TypeVar, cast
+from typing import Any, TypedDict, TypeVar
 
 import pulumi
 import pulumi.dynamic as dynamic
@@ -41,8 +41,8 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from . import _ownership as ownership
 from ._link_requests import SIDES, LinkIdentity, LinkRequests
 from ._partial import raise_partial_failure
-from ._pickling import unnest_sorting_pickler
 from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain
+from ._resource import Out, inputs_from, registered
 from .config import ZENDESK_LINK_SET_CONCURRENCY, lookup_from
 from .errors import ConfigurationError, NotFoundError, ZisPulumiError
 from .link import LinkObjectArgs, validate
@@ -515,43 +515,18 @@ class LinkSet(dynamic.Resource, module="zis", name="LinkSet"):
         args: LinkSetArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,
+        links: pulumi.Input[Sequence[pulumi.Input[LinkSetEntryArgs | Mapping[str, Any]]]] | None = None,
         integration: pulumi.Input[str] | None = None,
         link_type: pulumi.Input[str] | None = None,
-        links: pulumi.Input[Sequence[pulumi.Input[LinkSetEntryArgs | Mapping[str, Any]]]] | None = None,
     ) -> None:
-        if args is None:
-            if integration is None or link_type is None or links is None:
-                raise TypeError("LinkSet needs integration, link_type and links (or a LinkSetArgs)")
-            args = LinkSetArgs(integration=integration, link_type=link_type, links=links)
-        elif any(value is not None for value in (integration, link_type, links)):
-            raise TypeError("give LinkSet either a LinkSetArgs or keyword arguments, not both")
-        props: dict[str, Any] = {"integration": args.integration, "link_type": args.link_type, "links": args.links}
-        props.update(dict.fromkeys(OUTPUTS))
-        props.update(ownership.owner_input(self, resource_name, opts))
-        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
+        inputs = inputs_from("LinkSet", args, LinkSetArgs, locals(), required=INPUTS)
+        props = registered(self, resource_name, opts, inputs, OUTPUTS)
         super().__init__(LinkSetProvider(), resource_name, props, opts)
 
-    @property
-    def integration(self) -> pulumi.Output[str]:
-        """The integration the links belong to."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
-
-    @property
-    def link_type(self) -> pulumi.Output[str]:
-        """The links' type."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "link_type"))
-
-    @property
-    def links(self) -> pulumi.Output[list[dict[str, Any]]]:
-        """The links that exist, declared order: `{left_object: {name, metadata}, right_object: {…}, link_id}`."""
-        return cast("pulumi.Output[list[dict[str, Any]]]", pulumi.get(self, "links"))
-
-    @property
-    def count(self) -> pulumi.Output[int]:
-        """How many of the set's links exist."""
-        return cast("pulumi.Output[int]", pulumi.get(self, "count"))
-
-    @property
-    def link_ids(self) -> pulumi.Output[dict[str, str]]:
-        """Each link's id, keyed `"left name → right name"`."""
-        return cast("pulumi.Output[dict[str, str]]", pulumi.get(self, "link_ids"))
+    integration = Out[str]("The integration the links belong to.")
+    link_type = Out[str]("The links' type.")
+    links = Out[list[dict[str, Any]]](
+        "The links that exist, declared order: `{left_object: {name, metadata}, right_object: {…}, link_id}`."
+    )
+    count = Out[int]("How many of the set's links exist.")
+    link_ids = Out[dict[str, str]]("Each link's id, keyed `left name → right name`.")
