@@ -5,10 +5,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._unknowns import shown
+from pulumi.dynamic import CheckFailure
+
+from ._unknowns import is_unknown, shown
 
 INTEGRATION_NAME = re.compile(r"^[a-z0-9_-]{1,64}$")
 """The bundles reference's `integration` path parameter: 1 to 64 of a-z, 0-9, '-' and '_'."""
+
+
+def integration_failures(value: Any, belonging: str) -> list[CheckFailure]:
+    """The problems of a resource's `integration` input (none while it is unknown); `belonging` names what
+    belongs to it, e.g. "the link"."""
+    if value is None:
+        return [CheckFailure("integration", f"is required: the integration {belonging} belongs to")]
+    problem = None if is_unknown(value) else integration_problem(value)
+    return [CheckFailure("integration", problem)] if problem else []
 
 
 def integration_problem(value: Any) -> str | None:

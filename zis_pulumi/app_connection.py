@@ -38,7 +38,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, 
 from . import _ownership as ownership
 from ._http import may_have_happened
 from ._numbers import canonical, same
-from ._provider import BaseProvider, failure, is_unknown, merge_options, plain, shown
+from ._provider import BaseProvider, failure, is_unknown, merge_options, not_inputs, plain, shown
 from ._resource import Out, inputs_from, registered
 from ._run_cache import RunCache
 from ._secrets import scrubbed
@@ -100,7 +100,6 @@ CLAIM = "claim"
 """The input holding the resource's claim: set by `AppConnection` itself, not by users."""
 CLAIM_KEY = "zisPulumiClaim"
 """The member of the connection's common data that holds the claim."""
-PROVIDER_KEY = "__provider"
 _CLAIM_CHARS = re.compile(r"[0-9a-f]{8,64}")
 _MAX_POST_ATTEMPTS = 3
 _PARALLEL_REQUESTS = 4
@@ -145,14 +144,22 @@ def _paired_surrogates(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class _Declared:
+class ConnectionContent:
+    """What an AppConnection manages of a Make connection (the provider's declared state, and what
+    `zis-pulumi export` reads)."""
+
     app_name: str
     type: str
     label: str
     connected_system_name: str | None
     sections: dict[str, Any]
-    """The declared sections by property name (undeclared ones are absent)."""
+    """Section values by property name: only the declared ones (or, exported, those that hold a value)."""
     common: dict[str, Any] | None
+    """The common data (a secret), without zis-pulumi's own claim."""
+
+
+@dataclass(frozen=True)
+class _Declared(ConnectionContent):
     recreate_trigger: Any
     claim: str | None
     adopt_name: str | None = None
@@ -217,9 +224,7 @@ def _section_problem(section: _Section, value: Any) -> str | None:
 def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
     """The normalized inputs and every problem with them, each naming its property. No API call."""
     inputs: dict[str, Any] = {}
-    failures: list[CheckFailure] = []
-    for key in sorted(set(news) - set(INPUTS) - {PROVIDER_KEY, CLAIM}):
-        failures.append(failure(key, f"is not an AppConnection input; inputs are {', '.join(INPUTS)}"))
+    failures = not_inputs("AppConnection", news, INPUTS, hidden=(CLAIM,))
 
     for key in REQUIRED:
         value = news.get(key)

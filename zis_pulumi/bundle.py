@@ -21,7 +21,7 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 from . import _ownership as ownership
 from ._bundle_rules import ACTION, FLOW, JOB_SPEC, TEMPLATE_VERSION, Problem, bundle_problems
 from ._integration import integration_problem
-from ._provider import BaseProvider, failure, is_unknown, plain
+from ._provider import BaseProvider, failure, is_unknown, not_inputs, plain
 from ._resource import Out, inputs_from, registered
 from ._zendesk import job_spec_qualified_name
 from .errors import InvalidInputError, NotFoundError, ZisPulumiError
@@ -183,10 +183,7 @@ def validate_bundle(inputs: Mapping[str, Any]) -> list[pulumi.dynamic.CheckFailu
 
     The rules and their sources are in `_bundle_rules`; what is only suspicious is left to `bundle_warnings`.
     """
-    failures = [
-        failure(extra, f"is not a Bundle input; inputs are {', '.join(INPUTS)}")
-        for extra in sorted(set(inputs) - set(INPUTS) - {"__provider"})
-    ]
+    failures = not_inputs("Bundle", inputs, INPUTS)
     integration = inputs.get("integration")
     if not is_unknown(integration):
         problem = integration_problem(integration)  # the bundles reference: the `integration` path parameter

@@ -24,8 +24,8 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult
 
 from . import _ownership as ownership
-from ._integration import integration_problem
-from ._provider import BaseProvider, failure, is_unknown, shown
+from ._integration import integration_failures
+from ._provider import BaseProvider, failure, is_unknown, not_inputs, shown
 from ._resource import Out, inputs_from, registered
 from ._run_cache import Entry, RunCache
 from ._zendesk import job_spec_qualified_name
@@ -68,22 +68,13 @@ def job_spec_name_problem(value: Any, integration: str | None) -> str | None:
 
 def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
     """The normalised inputs (job spec name fully qualified) and every problem, each naming its property."""
-    failures: list[CheckFailure] = []
-    for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
-        if name in OUTPUTS and news[name] is None:
-            continue  # an output declared by the resource class; the engine leaves it out
-        failures.append(failure(name, f"is not a JobSpecInstallation input; inputs are {', '.join(INPUTS)}"))
+    failures = not_inputs("JobSpecInstallation", news, INPUTS, OUTPUTS)
 
     integration = news.get("integration")
-    known_integration: str | None = None
-    if integration is None:
-        failures.append(failure("integration", "is required: the integration the job spec belongs to"))
-    elif not is_unknown(integration):
-        problem = integration_problem(integration)
-        if problem:
-            failures.append(failure("integration", problem))
-        else:
-            known_integration = str(integration)
+    problems = integration_failures(integration, "the job spec")
+    failures.extend(problems)
+    known = integration is not None and not is_unknown(integration) and not problems
+    known_integration = str(integration) if known else None
 
     job_spec_name = news.get("job_spec_name")
     if job_spec_name is None:
@@ -316,11 +307,7 @@ def _outputs(integration: str, qualified_name: str, spec: JobSpec) -> dict[str, 
     return {
         "integration": integration,
         "job_spec_name": qualified_name,
-        "installed": spec.installed,
-        "event_source": spec.event_source,
-        "event_type": spec.event_type,
-        "flow_name": spec.flow_name,
-        "description": spec.description,
+        **spec.model_dump(include=set(OUTPUTS)),
     }
 
 

@@ -31,10 +31,10 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
-from ._integration import integration_problem
+from ._integration import integration_failures
 from ._link_requests import SIDES, LinkIdentity, LinkRequests, metadata_patch
 from ._numbers import same
-from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain, shown
+from ._provider import BaseProvider, contains_unknown, failure, is_unknown, not_inputs, plain, shown
 from ._resource import Out, inputs_from, registered
 from ._run_cache import RunCache
 from .errors import NotFoundError, ZisPulumiError
@@ -122,19 +122,10 @@ def _link_object(side: str, value: Any, failures: list[CheckFailure]) -> Any:
 
 def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
     """The normalised inputs and every problem, each naming its property. No API call."""
-    failures: list[CheckFailure] = []
-    for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
-        if name in OUTPUTS and news[name] is None:
-            continue  # an output declared by the resource class; the engine leaves it out
-        failures.append(failure(name, f"is not a Link input; inputs are {', '.join(INPUTS)}"))
+    failures = not_inputs("Link", news, INPUTS, OUTPUTS)
 
     integration = news.get("integration")
-    if integration is None:
-        failures.append(failure("integration", "is required: the integration the link belongs to"))
-    elif not is_unknown(integration):
-        problem = integration_problem(integration)
-        if problem:
-            failures.append(failure("integration", problem))
+    failures.extend(integration_failures(integration, "the link"))
 
     link_type = news.get("link_type")
     if link_type is None:
@@ -389,9 +380,7 @@ def _outputs(identity: LinkIdentity, link: WireLink) -> dict[str, Any]:
         "link_type": link.link_type,
         "left_object": side(link.left_object),
         "right_object": side(link.right_object),
-        "account_id": link.account_id,
-        "created_at": link.created_at,
-        "updated_at": link.updated_at,
+        **link.model_dump(include={"account_id", "created_at", "updated_at"}),
     }
 
 

@@ -36,12 +36,12 @@ from typing import Any, TypedDict, TypeVar
 
 import pulumi
 import pulumi.dynamic as dynamic
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
 from ._link_requests import SIDES, LinkIdentity, LinkRequests
 from ._partial import raise_partial_failure
-from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain
+from ._provider import BaseProvider, contains_unknown, failure, is_unknown, not_inputs, plain
 from ._resource import Out, inputs_from, registered
 from .config import ZENDESK_LINK_SET_CONCURRENCY, lookup_from
 from .errors import ConfigurationError, NotFoundError, ZisPulumiError
@@ -149,11 +149,7 @@ class LinkSetProvider(BaseProvider):
         A link that another resource of the stack (a zis.Link or another set) declares fails the check.
         """
         news, owner = ownership.take_owner(news)
-        failures: list[CheckFailure] = []
-        for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
-            if name in OUTPUTS and news[name] is None:
-                continue  # an output declared by the resource class; the engine leaves it out
-            failures.append(failure(name, f"is not a LinkSet input; inputs are {', '.join(INPUTS)}"))
+        failures = not_inputs("LinkSet", news, INPUTS, OUTPUTS)
         integration, link_type = news.get("integration"), news.get("link_type")
         # The integration and type rules are zis.Link's own.
         _, top = validate({"integration": integration, "link_type": link_type})
@@ -520,13 +516,12 @@ class LinkSet(dynamic.Resource, module="zis", name="LinkSet"):
         link_type: pulumi.Input[str] | None = None,
     ) -> None:
         inputs = inputs_from("LinkSet", args, LinkSetArgs, locals(), required=INPUTS)
-        props = registered(self, resource_name, opts, inputs, OUTPUTS)
-        super().__init__(LinkSetProvider(), resource_name, props, opts)
+        super().__init__(LinkSetProvider(), resource_name, registered(self, resource_name, opts, inputs, OUTPUTS), opts)
 
-    integration = Out[str]("The integration the links belong to.")
-    link_type = Out[str]("The links' type.")
     links = Out[list[dict[str, Any]]](
         "The links that exist, declared order: `{left_object: {name, metadata}, right_object: {…}, link_id}`."
     )
     count = Out[int]("How many of the set's links exist.")
     link_ids = Out[dict[str, str]]("Each link's id, keyed `left name → right name`.")
+    integration = Out[str]("The integration the links belong to.")
+    link_type = Out[str]("The links' type.")
