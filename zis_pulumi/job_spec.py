@@ -189,19 +189,9 @@ class JobSpecInstallationProvider(BaseProvider):
         except ApiError as exc:
             if exc.status != 400:
                 raise
-            raise ApiError(
-                vendor=exc.vendor,
-                status=exc.status,
-                method=exc.method,
-                url=exc.url,
-                message=exc.message,
-                code=exc.code,
-                details=[
-                    *exc.details,
-                    f"no bundle of integration {integration!r} declares {qualified_name}: upload the bundle "
-                    "first (give the installation `depends_on=[bundle]`) and check the name",
-                ],
-                body=exc.body,
+            raise exc.with_detail(
+                f"no bundle of integration {integration!r} declares {qualified_name}: upload the bundle "
+                "first (give the installation `depends_on=[bundle]`) and check the name"
             ) from None
         finally:
             # After the write, so that a list fetched while it ran is neither kept nor stored.
