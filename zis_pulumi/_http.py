@@ -28,6 +28,13 @@ AMBIGUOUS_STATUSES = frozenset({500, 502, 503, 504})
 """Statuses after which a create may or may not have happened."""
 
 
+def may_have_happened(exc: Exception) -> bool:
+    """True when a failed POST may have created its object all the same (look before posting again)."""
+    if isinstance(exc, TransportError):
+        return True  # the client already retried refused connections; what is left may have reached the server
+    return isinstance(exc, ApiError) and exc.status in AMBIGUOUS_STATUSES
+
+
 def _env_number(name: str, default: float) -> float:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

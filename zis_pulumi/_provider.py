@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, DiffResult, ResourceProvider
 
 from ._make import MakeClient
 from ._numbers import same
+from ._run_cache import RunCache
 from ._unknowns import contains_unknown, is_unknown, shown
 from ._zendesk import ZendeskClient
 from .config import MakeSettings, ZendeskSettings
@@ -25,6 +26,7 @@ from .config import MakeSettings, ZendeskSettings
 __all__ = ["BaseProvider", "contains_unknown", "is_unknown", "merge_options", "shown"]
 
 _build_lock = threading.Lock()
+C = TypeVar("C")
 
 
 def merge_options(
@@ -53,6 +55,21 @@ def failure(path: str, reason: str) -> CheckFailure:
     return CheckFailure(path, reason)
 
 
+def not_inputs(
+    kind: str, news: Mapping[str, Any], inputs: Sequence[str], outputs: Sequence[str] = (), hidden: Iterable[str] = ()
+) -> list[CheckFailure]:
+    """A failure for each property of `news` that is not one of the resource's `inputs`.
+
+    What the engine adds (`__provider`), `hidden` inputs the resource class sets itself, and the outputs it
+    declares (None in `news`: the engine leaves them out) are no such property."""
+    article = "an" if kind[:1] in "AEIOU" else "a"
+    return [
+        failure(name, f"is not {article} {kind} input; inputs are {', '.join(inputs)}")
+        for name in sorted(set(news) - set(inputs) - {"__provider", *hidden})
+        if not (name in outputs and news[name] is None)
+    ]
+
+
 class BaseProvider(ResourceProvider):
     """Base of the dynamic providers: `configure`, clients, and a diff over declared inputs.
 
@@ -68,6 +85,8 @@ class BaseProvider(ResourceProvider):
     """Inputs read on create only: a later value, known or not, is never a change."""
     delete_before_replace: ClassVar[bool] = False
     """Set where the old and the new object cannot exist side by side."""
+    run_caches: ClassVar[tuple[RunCache[Any], ...]] = ()
+    """The per-run caches (`_run_cache`) that `configure` empties: a configured provider starts a run."""
 
     def __getstate__(self) -> dict[str, Any]:
         return {}
@@ -82,6 +101,8 @@ class BaseProvider(ResourceProvider):
         with _build_lock:
             self.__dict__["_config_lookup"] = config.get
             self._drop_clients()
+        for cache in self.run_caches:
+            cache.clear()
 
     def _lookup(self) -> Callable[[str], Any] | None:
         lookup: Callable[[str], Any] | None = self.__dict__.get("_config_lookup")
@@ -93,27 +114,23 @@ class BaseProvider(ResourceProvider):
             if client is not None:
                 client.close()
 
-    @property
-    def zendesk(self) -> ZendeskClient:
-        client: ZendeskClient | None = self.__dict__.get("_zendesk_client")
+    def _client(self, key: str, build: Callable[[Callable[[str], Any] | None], C]) -> C:
+        """The client kept under `key`, built from the configuration on first use (once, whatever the threads)."""
+        client: C | None = self.__dict__.get(key)
         if client is None:
             with _build_lock:
-                client = self.__dict__.get("_zendesk_client")
+                client = self.__dict__.get(key)
                 if client is None:
-                    client = ZendeskClient(ZendeskSettings.resolve(self._lookup()))
-                    self.__dict__["_zendesk_client"] = client
+                    client = self.__dict__[key] = build(self._lookup())
         return client
 
     @property
+    def zendesk(self) -> ZendeskClient:
+        return self._client("_zendesk_client", lambda lookup: ZendeskClient(ZendeskSettings.resolve(lookup)))
+
+    @property
     def make(self) -> MakeClient:
-        client: MakeClient | None = self.__dict__.get("_make_client")
-        if client is None:
-            with _build_lock:
-                client = self.__dict__.get("_make_client")
-                if client is None:
-                    client = MakeClient(MakeSettings.resolve(self._lookup()))
-                    self.__dict__["_make_client"] = client
-        return client
+        return self._client("_make_client", lambda lookup: MakeClient(MakeSettings.resolve(lookup)))
 
     # --- diff ---------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ rest take either (the bearer token is preferred when both are configured, as it 
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -158,20 +159,20 @@ class ZendeskClient(ApiClient[ZendeskSettings]):
         integration: str,
         link_type: str,
         *,
+        max_pages: float = math.inf,
         left_object_name: str | None = None,
         right_object_name: str | None = None,
-        max_pages: int | None = None,
     ) -> list[Link] | None:
         """Links of a type matching one or both names (a trailing `*` is a prefix wildcard).
 
-        With `max_pages`, None when there are more pages than that (the caller looks up otherwise).
+        None when there are more than `max_pages` pages (the caller looks up otherwise).
         """
         links: list[Link] = []
         pages = self.link_pages(
             integration, link_type, left_object_name=left_object_name, right_object_name=right_object_name
         )
         for number, page in enumerate(pages, start=1):
-            if max_pages is not None and number > max_pages:
+            if number > max_pages:
                 return None
             links.extend(page)
         return links

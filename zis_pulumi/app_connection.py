@@ -24,12 +24,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
-from typing import Any, NoReturn, cast
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import json5
 import pulumi
@@ -37,10 +36,11 @@ import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
-from ._http import AMBIGUOUS_STATUSES
+from ._http import may_have_happened
 from ._numbers import canonical, same
-from ._pickling import unnest_sorting_pickler
-from ._provider import BaseProvider, failure, is_unknown, merge_options, plain, shown
+from ._provider import BaseProvider, failure, is_unknown, merge_options, not_inputs, plain, shown
+from ._resource import Out, inputs_from, registered
+from ._run_cache import RunCache
 from ._secrets import scrubbed
 from ._urns import future_urn
 from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
@@ -100,7 +100,6 @@ CLAIM = "claim"
 """The input holding the resource's claim: set by `AppConnection` itself, not by users."""
 CLAIM_KEY = "zisPulumiClaim"
 """The member of the connection's common data that holds the claim."""
-PROVIDER_KEY = "__provider"
 _CLAIM_CHARS = re.compile(r"[0-9a-f]{8,64}")
 _MAX_POST_ATTEMPTS = 3
 _PARALLEL_REQUESTS = 4
@@ -145,14 +144,22 @@ def _paired_surrogates(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class _Declared:
+class ConnectionContent:
+    """What an AppConnection manages of a Make connection (the provider's declared state, and what
+    `zis-pulumi export` reads)."""
+
     app_name: str
     type: str
     label: str
     connected_system_name: str | None
     sections: dict[str, Any]
-    """The declared sections by property name (undeclared ones are absent)."""
+    """Section values by property name: only the declared ones (or, exported, those that hold a value)."""
     common: dict[str, Any] | None
+    """The common data (a secret), without zis-pulumi's own claim."""
+
+
+@dataclass(frozen=True)
+class _Declared(ConnectionContent):
     recreate_trigger: Any
     claim: str | None
     adopt_name: str | None = None
@@ -217,9 +224,7 @@ def _section_problem(section: _Section, value: Any) -> str | None:
 def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
     """The normalized inputs and every problem with them, each naming its property. No API call."""
     inputs: dict[str, Any] = {}
-    failures: list[CheckFailure] = []
-    for key in sorted(set(news) - set(INPUTS) - {PROVIDER_KEY, CLAIM}):
-        failures.append(failure(key, f"is not an AppConnection input; inputs are {', '.join(INPUTS)}"))
+    failures = not_inputs("AppConnection", news, INPUTS, hidden=(CLAIM,))
 
     for key in REQUIRED:
         value = news.get(key)
@@ -304,52 +309,18 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
 
 # --- the provider --------------------------------------------------------------------------------------
 
-_seen_lock = threading.Lock()
-_made_here: set[tuple[str, str]] = set()
+# Module state, not provider state: the provider is pickled. Neither is emptied on configure (they are not in
+# the provider's `run_caches`): they live as long as the provider process, one run.
+_made_here: RunCache[bool] = RunCache()
 """(Make URL, name) of the connections this provider process created or adopted: a later create in the
-same run never needs to look at them. Module state, not provider state: the provider is pickled."""
-_deleted_here: set[tuple[str, str]] = set()
+same run never needs to look at them."""
+_deleted_here: RunCache[bool] = RunCache()
 """(Make URL, name) of the connections this process deleted. Make deletes in the background, so during a
 replacement the old connection, claim and all, can still be listed when its successor is created."""
-
-
-class _FirstListings:
-    """Each app's connection list as this provider process first saw it, fetched once however many creates ask.
-
-    What an interrupted earlier run left behind is there before this run starts, so the first list shows
-    all of it; what this run creates afterwards is in `_made_here` and never needs finding.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._gates: dict[tuple[str, str], threading.Lock] = {}
-        self._listed: dict[tuple[str, str], list[WireConnection]] = {}
-
-    def get(self, key: tuple[str, str], fetch: Callable[[], list[WireConnection]]) -> list[WireConnection]:
-        with self._lock:
-            gate = self._gates.setdefault(key, threading.Lock())
-        with gate:
-            listed = self._listed.get(key)
-            if listed is None:
-                listed = self._listed[key] = fetch()
-            return listed
-
-    def clear(self) -> None:
-        with self._lock:
-            self._listed.clear()
-
-
-_first_listings = _FirstListings()
-
-
-def _remember(seen: set[tuple[str, str]], base_url: str, name: str) -> None:
-    with _seen_lock:
-        seen.add((base_url, name))
-
-
-def _seen(seen: set[tuple[str, str]], base_url: str, name: str) -> bool:
-    with _seen_lock:
-        return (base_url, name) in seen
+_first_listings: RunCache[list[WireConnection]] = RunCache()
+"""Each app's connection list by (Make URL, app) as this process first saw it, fetched once however many
+creates ask. What an interrupted earlier run left behind is there before this run starts, so the first list
+shows all of it; what this run creates afterwards is in `_made_here` and never needs finding."""
 
 
 def claim_of(urn: str) -> str:
@@ -360,13 +331,6 @@ def claim_of(urn: str) -> str:
 def pending_label(label: str, claim: str) -> str:
     """The label a connection carries while its create is under way."""
     return f"{label} [zis-pulumi {claim}]"
-
-
-def _ambiguous(exc: Exception) -> bool:
-    """True when a POST failed in a way that may have created the connection anyway."""
-    if isinstance(exc, TransportError):
-        return True
-    return isinstance(exc, ApiError) and exc.status in AMBIGUOUS_STATUSES
 
 
 def _run_all(steps: Sequence[tuple[str, Callable[[], Any]]]) -> list[Any]:
@@ -435,7 +399,7 @@ class AppConnectionProvider(BaseProvider):
         """
         with scrubbed(props.get("common")):
             declared = _Declared.of(props)
-            if declared.adopt_name is not None and not _seen(_deleted_here, self.make.base_url, declared.adopt_name):
+            if declared.adopt_name is not None and (self.make.base_url, declared.adopt_name) not in _deleted_here:
                 return self._adopt_named(declared, declared.adopt_name)
             # An adopted connection this run deleted was replaced: its successor is created like any other.
             claim = declared.claim or uuid.uuid4().hex[:20]  # without a URN (direct use): recovery within this call
@@ -446,7 +410,7 @@ class AppConnectionProvider(BaseProvider):
                 _run_all(patch)
             except _StepFailed as failed:
                 self._roll_back(connection.name, declared, failed)
-            _remember(_made_here, self.make.base_url, connection.name)
+            _made_here.put((self.make.base_url, connection.name), True)
             return CreateResult(connection.name, declared.outputs(connection.name))
 
     def _adopt_named(self, declared: _Declared, name: str) -> CreateResult:
@@ -463,13 +427,11 @@ class AppConnectionProvider(BaseProvider):
                 f"adopt_name: Make app {app!r} has no connection {name!r} to adopt (its connections: {names}); "
                 "name one of them, or remove adopt_name to create a new connection"
             )
-        with _seen_lock:
-            if (make.base_url, name) in _made_here:
-                raise ZisPulumiError(
-                    f"adopt_name: Make connection {name!r} is already created or adopted by another resource of "
-                    "this program; a connection belongs to one resource"
-                )
-            _made_here.add((make.base_url, name))
+        if not _made_here.add((make.base_url, name), True):
+            raise ZisPulumiError(
+                f"adopt_name: Make connection {name!r} is already created or adopted by another resource of "
+                "this program; a connection belongs to one resource"
+            )
         try:
             connection = make.get_connection(name)
         except NotFoundError:
@@ -547,7 +509,7 @@ class AppConnectionProvider(BaseProvider):
         """
         base_url = self.make.base_url
         candidates = [
-            c for c in listed if not _seen(_deleted_here, base_url, c.name) and not _seen(_made_here, base_url, c.name)
+            c for c in listed if (base_url, c.name) not in _deleted_here and (base_url, c.name) not in _made_here
         ]
         ours = [c for c in candidates if (c.label or "").endswith(pending_label("", claim))]
         lookalikes = [c for c in candidates if c.label == declared.label]
@@ -579,7 +541,7 @@ class AppConnectionProvider(BaseProvider):
             try:
                 return self.make.create_connection(app, declared.type, label)
             except (TransportError, ApiError) as exc:
-                if not _ambiguous(exc):
+                if not may_have_happened(exc):
                     raise
                 cause = exc
             try:
@@ -738,7 +700,7 @@ class AppConnectionProvider(BaseProvider):
         """Delete the connection (gone already is fine) and remember it: Make may list it a while longer."""
         with contextlib.suppress(NotFoundError):
             self.make.delete_connection(name)
-        _remember(_deleted_here, self.make.base_url, name)
+        _deleted_here.put((self.make.base_url, name), True)
 
 
 def _bind(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
@@ -833,6 +795,7 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
         args: AppConnectionArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,
+        common: pulumi.Input[Mapping[str, pulumi.Input[Any]]] | None = None,
         app_name: pulumi.Input[str] | None = None,
         type: pulumi.Input[str] | None = None,
         label: pulumi.Input[str] | None = None,
@@ -843,109 +806,29 @@ class AppConnection(dynamic.Resource, module="make", name="AppConnection"):
         scope: pulumi.Input[SectionList] | None = None,
         install: pulumi.Input[SectionObject] | None = None,
         install_spec: pulumi.Input[SectionList] | None = None,
-        common: pulumi.Input[Mapping[str, pulumi.Input[Any]]] | None = None,
         recreate_trigger: pulumi.Input[str | int | float | bool] | None = None,
         adopt_name: pulumi.Input[str] | None = None,
     ) -> None:
-        keywords: dict[str, Any] = {
-            "app_name": app_name,
-            "type": type,
-            "label": label,
-            "connected_system_name": connected_system_name,
-            "api": api,
-            "parameters": parameters,
-            "scopes": scopes,
-            "scope": scope,
-            "install": install,
-            "install_spec": install_spec,
-            "common": common,
-            "recreate_trigger": recreate_trigger,
-            "adopt_name": adopt_name,
-        }
-        if args is None:
-            missing = [key for key in REQUIRED if keywords[key] is None]
-            if missing:
-                raise TypeError(f"AppConnection needs {', '.join(missing)} (or an AppConnectionArgs)")
-            args = AppConnectionArgs(**keywords)
-        elif any(value is not None for value in keywords.values()):
-            raise TypeError("give AppConnection either an AppConnectionArgs or keyword arguments, not both")
-        props: dict[str, Any] = {field.name: getattr(args, field.name) for field in fields(args)}
+        props = inputs_from("AppConnection", args, AppConnectionArgs, locals(), required=REQUIRED)
         if props["common"] is not None:
             # Secret as an input too, so previews and the state's inputs never show it in clear.
             props["common"] = pulumi.Output.secret(props["common"])
-        props["name"] = None
         props[CLAIM] = _claim(resource_name, opts)
-        props.update(ownership.owner_input(self, resource_name, opts))
         options = merge_options(opts, secret_outputs=["common"], delete_before_replace=True)
-        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
+        props = registered(self, resource_name, opts, props, ("name",))
         super().__init__(AppConnectionProvider(), resource_name, props, options)
 
-    @property
-    def name(self) -> pulumi.Output[str]:
-        """The connection's name, generated by Make (`acme-crm`, `acme-crm2`, …); also the resource ID."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "name"))
-
-    @property
-    def app_name(self) -> pulumi.Output[str]:
-        """The custom app the connection belongs to."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "app_name"))
-
-    @property
-    def type(self) -> pulumi.Output[str]:
-        """The type as declared (Make itself reports only `oauth` or `basic`)."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "type"))
-
-    @property
-    def label(self) -> pulumi.Output[str]:
-        """The label users see."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "label"))
-
-    @property
-    def connected_system_name(self) -> pulumi.Output[str | None]:
-        """The connected system, if any."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "connected_system_name"))
-
-    @property
-    def api(self) -> pulumi.Output[dict[str, Any] | None]:
-        """The `api` section as a value, if declared."""
-        return cast("pulumi.Output[dict[str, Any] | None]", pulumi.get(self, "api"))
-
-    @property
-    def parameters(self) -> pulumi.Output[list[Any] | None]:
-        """The `parameters` section as a value, if declared."""
-        return cast("pulumi.Output[list[Any] | None]", pulumi.get(self, "parameters"))
-
-    @property
-    def scopes(self) -> pulumi.Output[dict[str, Any] | None]:
-        """The `scopes` section as a value, if declared."""
-        return cast("pulumi.Output[dict[str, Any] | None]", pulumi.get(self, "scopes"))
-
-    @property
-    def scope(self) -> pulumi.Output[list[Any] | None]:
-        """The `scope` section as a value, if declared."""
-        return cast("pulumi.Output[list[Any] | None]", pulumi.get(self, "scope"))
-
-    @property
-    def install(self) -> pulumi.Output[dict[str, Any] | None]:
-        """The `install` section as a value, if declared."""
-        return cast("pulumi.Output[dict[str, Any] | None]", pulumi.get(self, "install"))
-
-    @property
-    def install_spec(self) -> pulumi.Output[list[Any] | None]:
-        """The `installSpec` section as a value, if declared."""
-        return cast("pulumi.Output[list[Any] | None]", pulumi.get(self, "install_spec"))
-
-    @property
-    def common(self) -> pulumi.Output[dict[str, Any] | None]:
-        """The common data, if declared: a secret."""
-        return cast("pulumi.Output[dict[str, Any] | None]", pulumi.get(self, "common"))
-
-    @property
-    def adopt_name(self) -> pulumi.Output[str | None]:
-        """The connection this resource took over on create, if it was adopted."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "adopt_name"))
-
-    @property
-    def recreate_trigger(self) -> pulumi.Output[Any]:
-        """The trigger value of the last recreate (or the one the connection was created with)."""
-        return cast("pulumi.Output[Any]", pulumi.get(self, "recreate_trigger"))
+    name = Out[str]("The connection's name, generated by Make (`acme-crm`, `acme-crm2`, …); also the resource ID.")
+    app_name = Out[str]("The custom app the connection belongs to.")
+    type = Out[str]("The type as declared (Make itself reports only `oauth` or `basic`).")
+    label = Out[str]("The label users see.")
+    connected_system_name = Out[str | None]("The connected system, if any.")
+    api = Out[dict[str, Any] | None]("The `api` section as a value, if declared.")
+    parameters = Out[list[Any] | None]("The `parameters` section as a value, if declared.")
+    scopes = Out[dict[str, Any] | None]("The `scopes` section as a value, if declared.")
+    scope = Out[list[Any] | None]("The `scope` section as a value, if declared.")
+    install = Out[dict[str, Any] | None]("The `install` section as a value, if declared.")
+    install_spec = Out[list[Any] | None]("The `installSpec` section as a value, if declared.")
+    common = Out[dict[str, Any] | None]("The common data, if declared: a secret.")
+    adopt_name = Out[str | None]("The connection this resource took over on create, if it was adopted.")
+    recreate_trigger = Out[Any]("The trigger value of the last recreate (or the one the connection was created with).")

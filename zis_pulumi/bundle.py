@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 import pulumi
 import pulumi.dynamic as dynamic
@@ -21,8 +20,9 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
 from ._bundle_rules import ACTION, FLOW, JOB_SPEC, TEMPLATE_VERSION, Problem, bundle_problems
-from ._pickling import unnest_sorting_pickler
-from ._provider import BaseProvider, failure, is_unknown, plain, shown
+from ._integration import integration_problem
+from ._provider import BaseProvider, failure, is_unknown, not_inputs, plain
+from ._resource import Out, inputs_from, registered
 from ._zendesk import job_spec_qualified_name
 from .errors import InvalidInputError, NotFoundError, ZisPulumiError
 from .models import JobSpec as WireJobSpec
@@ -41,18 +41,10 @@ __all__ = [
 ]
 
 DEFAULT_TEMPLATE_VERSION = TEMPLATE_VERSION
-INTEGRATION_NAME = re.compile(r"^[a-z0-9_-]{1,64}$")
 INPUTS = ("integration", "name", "description", "resources", "zis_template_version")
 DOCUMENT_FIELDS = ("name", "description", "resources", "zis_template_version")
 READ_ONLY_FIELDS = ("uuid", "integration", "zendesk_account_id")
 """What the get-bundle answer adds to the document (the bundles reference's JSON format)."""
-
-
-def integration_problem(value: Any) -> str | None:
-    """Why `value` is not a valid integration name, or None."""
-    if not isinstance(value, str) or not INTEGRATION_NAME.match(value):
-        return f"must be 1 to 64 characters of a-z, 0-9, '-' and '_' (got {shown(value)})"
-    return None
 
 
 # --- typed helpers to write a bundle in Python ----------------------------------------------------
@@ -193,10 +185,7 @@ def validate_bundle(inputs: Mapping[str, Any]) -> list[pulumi.dynamic.CheckFailu
 
     The rules and their sources are in `_bundle_rules`; what is only suspicious is left to `bundle_warnings`.
     """
-    failures = [
-        failure(extra, f"is not a Bundle input; inputs are {', '.join(INPUTS)}")
-        for extra in sorted(set(inputs) - set(INPUTS) - {"__provider"})
-    ]
+    failures = not_inputs("Bundle", inputs, INPUTS)
     integration = inputs.get("integration")
     if not is_unknown(integration):
         problem = integration_problem(integration)  # the bundles reference: the `integration` path parameter
@@ -391,40 +380,22 @@ class Bundle(dynamic.Resource, module="zis", name="Bundle"):
         args: BundleArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,
+        resources: pulumi.Input[Mapping[str, Any]] | Sequence[BundlePart] | None = None,
         integration: pulumi.Input[str] | None = None,
         name: pulumi.Input[str] | None = None,
-        resources: pulumi.Input[Mapping[str, Any]] | Sequence[BundlePart] | None = None,
         description: pulumi.Input[str] | None = None,
         zis_template_version: pulumi.Input[str] | None = None,
     ) -> None:
-        keywords = (integration, name, resources, description, zis_template_version)
-        if args is None:
-            if integration is None or name is None or resources is None:
-                raise TypeError("Bundle needs integration, name and resources (or a BundleArgs)")
-            args = BundleArgs(
-                integration=integration,
-                name=name,
-                resources=resources,
-                description=description,
-                zis_template_version=zis_template_version or DEFAULT_TEMPLATE_VERSION,
-            )
-        elif any(value is not None for value in keywords):
-            raise TypeError("give Bundle either a BundleArgs or keyword arguments, not both")
-        resources_input: Any = args.resources
+        inputs = inputs_from("Bundle", args, BundleArgs, locals(), required=("integration", "name", "resources"))
+        inputs["zis_template_version"] = inputs["zis_template_version"] or DEFAULT_TEMPLATE_VERSION
+        resources_input = inputs["resources"]
         if isinstance(resources_input, Sequence) and not isinstance(resources_input, str | bytes):
+            # Typed parts: the resources map is built once the integration is known.
             parts = list(resources_input)
-            resources_input = pulumi.Output.from_input(args.integration).apply(lambda i: build_resources(i, parts))
-        props = {
-            "integration": args.integration,
-            "name": args.name,
-            "description": args.description,
-            "resources": resources_input,
-            "zis_template_version": args.zis_template_version or DEFAULT_TEMPLATE_VERSION,
-            "uuid": None,
-            "zendesk_account_id": None,
-            **ownership.owner_input(self, resource_name, opts),
-        }
-        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
+            inputs["resources"] = pulumi.Output.from_input(inputs["integration"]).apply(
+                lambda integration: build_resources(integration, parts)
+            )
+        props = registered(self, resource_name, opts, inputs, ("uuid", "zendesk_account_id"))
         super().__init__(BundleProvider(), resource_name, props, opts)
         # A dynamic provider's check cannot warn, so the resource does, once the values are known (preview and up).
         declared = [props[key] for key in INPUTS]
@@ -436,37 +407,10 @@ class Bundle(dynamic.Resource, module="zis", name="Bundle"):
         ):
             pulumi.log.warn(f"zis.Bundle: {line}", resource=self)
 
-    @property
-    def uuid(self) -> pulumi.Output[str]:
-        """The bundle's uuid (the resource ID; a bundle deleted by hand and re-uploaded gets a new one)."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "uuid"))
-
-    @property
-    def integration(self) -> pulumi.Output[str]:
-        """The integration the bundle belongs to."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
-
-    @property
-    def name(self) -> pulumi.Output[str]:
-        """The bundle's name."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "name"))
-
-    @property
-    def description(self) -> pulumi.Output[str]:
-        """The bundle's description ("" when none was given)."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "description"))
-
-    @property
-    def resources(self) -> pulumi.Output[dict[str, Any]]:
-        """The resources map as the API stores it (flows, actions and job specs by key)."""
-        return cast("pulumi.Output[dict[str, Any]]", pulumi.get(self, "resources"))
-
-    @property
-    def zis_template_version(self) -> pulumi.Output[str]:
-        """The ZIS template version, "2019-10-14"."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "zis_template_version"))
-
-    @property
-    def zendesk_account_id(self) -> pulumi.Output[int | None]:
-        """The Zendesk account the bundle belongs to."""
-        return cast("pulumi.Output[int | None]", pulumi.get(self, "zendesk_account_id"))
+    uuid = Out[str]("The bundle's uuid (the resource ID; a bundle deleted by hand and re-uploaded gets a new one).")
+    integration = Out[str]("The integration the bundle belongs to.")
+    name = Out[str]("The bundle's name.")
+    description = Out[str]("The bundle's description (empty when none was given).")
+    resources = Out[dict[str, Any]]("The resources map as the API stores it (flows, actions and job specs by key).")
+    zis_template_version = Out[str]('The ZIS template version, "2019-10-14".')
+    zendesk_account_id = Out[int | None]("The Zendesk account the bundle belongs to.")

@@ -41,18 +41,6 @@ MAKE_ZONE = Setting("make:zone", "MAKE_ZONE")
 MAKE_BASE_URL = Setting("make:baseUrl", "MAKE_BASE_URL")
 MAKE_API_TOKEN = Setting("make:apiToken", "MAKE_API_TOKEN", secret=True)
 
-ALL_SETTINGS = (
-    ZENDESK_SUBDOMAIN,
-    ZENDESK_BASE_URL,
-    ZENDESK_EMAIL,
-    ZENDESK_API_TOKEN,
-    ZENDESK_OAUTH_TOKEN,
-    ZENDESK_LINK_SET_CONCURRENCY,
-    MAKE_ZONE,
-    MAKE_BASE_URL,
-    MAKE_API_TOKEN,
-)
-
 
 def lookup_from(
     config: Lookup | Mapping[str, Any] | None, environ: Mapping[str, str] | None = None
@@ -77,6 +65,43 @@ def lookup_from(
     return resolve
 
 
+def located(
+    config: Lookup | Mapping[str, Any] | None,
+    environ: Mapping[str, str] | None,
+    explicit: Setting,
+    host: Setting,
+    url_of: Callable[[str | None], str],
+) -> tuple[Callable[[Setting], str | None], str]:
+    """The settings' resolver and an API's base URL: the `explicit` setting, else `url_of` the `host` one (a
+    subdomain, a zone; `url_of` says what is missing when it is unset too)."""
+    resolve = lookup_from(config, environ)
+    base_url = resolve(explicit)
+    if base_url is None:
+        base_url = url_of(resolve(host))
+    return resolve, base_url.rstrip("/")
+
+
+def _zendesk_url(subdomain: str | None) -> str:
+    if subdomain is None:
+        raise ConfigurationError(
+            f"Zendesk needs an account: set {ZENDESK_SUBDOMAIN.describe()} (or {ZENDESK_BASE_URL.describe()})"
+        )
+    if not subdomain.replace("-", "").isalnum():
+        raise ConfigurationError(
+            f"{ZENDESK_SUBDOMAIN.config_key} must be a bare subdomain such as `acme` "
+            f"(for https://acme.zendesk.com), got {subdomain!r}"
+        )
+    return f"https://{subdomain}.zendesk.com"
+
+
+def _make_url(zone: str | None) -> str:
+    if zone is None:
+        raise ConfigurationError(
+            f"Make needs a zone: set {MAKE_ZONE.describe()} (e.g. eu1.make.com), or {MAKE_BASE_URL.describe()}"
+        )
+    return "https://" + zone.removeprefix("https://").removeprefix("http://").strip("/") + "/api/v2"
+
+
 @dataclass(frozen=True, repr=False)
 class ZendeskSettings:
     """How to reach one Zendesk account's ZIS API. Tokens are optional until a call needs them."""
@@ -98,22 +123,9 @@ class ZendeskSettings:
     def resolve(
         cls, config: Lookup | Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
     ) -> ZendeskSettings:
-        resolve = lookup_from(config, environ)
-        base_url = resolve(ZENDESK_BASE_URL)
-        if base_url is None:
-            subdomain = resolve(ZENDESK_SUBDOMAIN)
-            if subdomain is None:
-                raise ConfigurationError(
-                    f"Zendesk needs an account: set {ZENDESK_SUBDOMAIN.describe()} (or {ZENDESK_BASE_URL.describe()})"
-                )
-            if not subdomain.replace("-", "").isalnum():
-                raise ConfigurationError(
-                    f"{ZENDESK_SUBDOMAIN.config_key} must be a bare subdomain such as `acme` "
-                    f"(for https://acme.zendesk.com), got {subdomain!r}"
-                )
-            base_url = f"https://{subdomain}.zendesk.com"
+        resolve, base_url = located(config, environ, ZENDESK_BASE_URL, ZENDESK_SUBDOMAIN, _zendesk_url)
         return cls(
-            base_url=base_url.rstrip("/"),
+            base_url=base_url,
             email=resolve(ZENDESK_EMAIL),
             api_token=resolve(ZENDESK_API_TOKEN),
             oauth_token=resolve(ZENDESK_OAUTH_TOKEN),
@@ -147,17 +159,8 @@ class MakeSettings:
     def resolve(
         cls, config: Lookup | Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
     ) -> MakeSettings:
-        resolve = lookup_from(config, environ)
-        base_url = resolve(MAKE_BASE_URL)
-        if base_url is None:
-            zone = resolve(MAKE_ZONE)
-            if zone is None:
-                raise ConfigurationError(
-                    f"Make needs a zone: set {MAKE_ZONE.describe()} (e.g. eu1.make.com), or {MAKE_BASE_URL.describe()}"
-                )
-            zone = zone.removeprefix("https://").removeprefix("http://").strip("/")
-            base_url = f"https://{zone}/api/v2"
-        return cls(base_url=base_url.rstrip("/"), api_token=resolve(MAKE_API_TOKEN))
+        resolve, base_url = located(config, environ, MAKE_BASE_URL, MAKE_ZONE, _make_url)
+        return cls(base_url=base_url, api_token=resolve(MAKE_API_TOKEN))
 
     def require_api_token(self, purpose: str) -> str:
         if not self.api_token:

@@ -26,8 +26,8 @@ from typing import Any
 
 import pulumi
 
+from ._integration import integration_problem
 from ._zendesk import ZendeskClient
-from .bundle import integration_problem
 from .config import ZendeskSettings
 from .errors import InvalidInputError
 from .models import ApiKeyConnection, BasicAuthConnection, BearerTokenConnection, OAuthConnection

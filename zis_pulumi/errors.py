@@ -76,6 +76,11 @@ class ApiError(ZisPulumiError):
         self.body = body
         super().__init__(self._render())
 
+    def with_detail(self, detail: str) -> ApiError:
+        """The same error with one more line of detail: what the user can do about it."""
+        same = {key: getattr(self, key) for key in ("vendor", "status", "method", "url", "message", "code", "body")}
+        return type(self)(**same, details=[*self.details, detail])
+
     def _render(self) -> str:
         code = f" (code {self.code})" if self.code else ""
         extra = [d for d in self.details if d and d != self.message]

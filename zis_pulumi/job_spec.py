@@ -14,21 +14,21 @@ earlier operation can be served.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pulumi
 import pulumi.dynamic as dynamic
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, CreateResult, ReadResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult
 
 from . import _ownership as ownership
-from ._pickling import unnest_sorting_pickler
-from ._provider import BaseProvider, failure, is_unknown, shown
+from ._integration import integration_failures
+from ._provider import BaseProvider, failure, is_unknown, not_inputs, shown
+from ._resource import Out, inputs_from, registered
+from ._run_cache import Entry, RunCache
 from ._zendesk import job_spec_qualified_name
-from .bundle import integration_problem
 from .errors import ApiError, NotFoundError, ZisPulumiError
 from .models import JobSpec
 
@@ -38,8 +38,6 @@ INPUTS = ("integration", "job_spec_name")
 OUTPUTS = ("installed", "event_source", "event_type", "flow_name", "description")
 QUALIFIED_NAME = re.compile(r"^zis:(?P<integration>[^:]*):job_spec:(?P<name>.*)$")
 SHORT_NAME = re.compile(r"^[^:\s]+$")
-
-_cache_lock = threading.Lock()
 
 
 def split_qualified_name(qualified_name: str) -> tuple[str, str] | None:
@@ -70,22 +68,13 @@ def job_spec_name_problem(value: Any, integration: str | None) -> str | None:
 
 def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
     """The normalised inputs (job spec name fully qualified) and every problem, each naming its property."""
-    failures: list[CheckFailure] = []
-    for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
-        if name in OUTPUTS and news[name] is None:
-            continue  # an output declared by the resource class; the engine leaves it out
-        failures.append(failure(name, f"is not a JobSpecInstallation input; inputs are {', '.join(INPUTS)}"))
+    failures = not_inputs("JobSpecInstallation", news, INPUTS, OUTPUTS)
 
     integration = news.get("integration")
-    known_integration: str | None = None
-    if integration is None:
-        failures.append(failure("integration", "is required: the integration the job spec belongs to"))
-    elif not is_unknown(integration):
-        problem = integration_problem(integration)
-        if problem:
-            failures.append(failure("integration", problem))
-        else:
-            known_integration = str(integration)
+    problems = integration_failures(integration, "the job spec")
+    failures.extend(problems)
+    known = integration is not None and not is_unknown(integration) and not problems
+    known_integration = str(integration) if known else None
 
     job_spec_name = news.get("job_spec_name")
     if job_spec_name is None:
@@ -102,67 +91,55 @@ def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure
 # --- a short-lived list per integration, for reads --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Listed:
-    job_specs: list[JobSpec]
-    fetched_at: float
-    generation: int
-
-
 class JobSpecLists:
     """Each integration's job spec list, shared by the reads that ask for it within `ttl` seconds.
 
     One fetch per integration at a time: concurrent reads wait for it instead of listing again. Any
-    write through `invalidate` bumps the integration's generation, so a list fetched before it is
-    neither reused nor stored. Thread-safe.
+    write through `invalidate` drops the integration's list for reads, and a list fetched while it ran is
+    not served to reads either. Thread-safe; a `RunCache` holds the lists.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._listed: dict[str, _Listed] = {}
-        self._generation: dict[str, int] = {}
-        self._gates: dict[str, threading.Lock] = {}
-        self._latest: dict[str, tuple[float, list[JobSpec]]] = {}
+    def __init__(self, cache: RunCache[list[JobSpec]] | None = None, scope: str = "") -> None:
+        self._cache: RunCache[list[JobSpec]] = RunCache() if cache is None else cache
+        self._scope = scope
+        """What the keys start with: the Zendesk URL, so two accounts in one process never share a list."""
 
     def get_since(self, integration: str, fetch: Callable[[], list[JobSpec]], since: float) -> list[JobSpec]:
         """A list whose fetch started at or after `since` (a `time.monotonic()`), so it shows every write
         that had finished by then: installs finishing together share one list instead of one each."""
-        with self._lock:
-            gate = self._gates.setdefault(integration, threading.Lock())
-        with gate:
-            with self._lock:
-                latest = self._latest.get(integration)
-            if latest is not None and latest[0] >= since:
-                return latest[1]
-            started = time.monotonic()
-            job_specs = fetch()
-            with self._lock:
-                self._latest[integration] = (started, job_specs)
-            return job_specs
+        return self._cache.get(
+            (self._scope, integration, "latest"),
+            fetch,
+            fresh=lambda entry, _: entry.started >= since,
+            gate=(self._scope, integration),
+        )
 
     def get(self, integration: str, fetch: Callable[[], list[JobSpec]], ttl: float) -> list[JobSpec]:
         if ttl <= 0:
             return fetch()
-        with self._lock:
-            gate = self._gates.setdefault(integration, threading.Lock())
-        with gate:
-            with self._lock:
-                generation = self._generation.get(integration, 0)
-                listed = self._listed.get(integration)
-                started = time.monotonic()
-                if listed is not None and listed.generation == generation and started - listed.fetched_at < ttl:
-                    return listed.job_specs
+
+        def fetch_and_keep_as_latest() -> list[JobSpec]:
+            started = time.monotonic()
             job_specs = fetch()
-            with self._lock:
-                if self._generation.get(integration, 0) == generation:
-                    self._listed[integration] = _Listed(job_specs, started, generation)
-                self._latest[integration] = (started, job_specs)
+            self._cache.put((self._scope, integration, "latest"), job_specs, started=started)
             return job_specs
 
+        def fresh(entry: Entry[list[JobSpec]], generation: int) -> bool:
+            return entry.generation == generation and time.monotonic() - entry.started < ttl
+
+        return self._cache.get(
+            (self._scope, integration, "for reads"),
+            fetch_and_keep_as_latest,
+            fresh=fresh,
+            gate=(self._scope, integration),
+        )
+
     def invalidate(self, integration: str) -> None:
-        with self._lock:
-            self._generation[integration] = self._generation.get(integration, 0) + 1
-            self._listed.pop(integration, None)
+        self._cache.drop((self._scope, integration, "for reads"))
+
+
+_job_spec_lists: RunCache[list[JobSpec]] = RunCache()
+"""The lists of this provider process, by (Zendesk URL, integration); emptied on configure."""
 
 
 # --- the provider ---------------------------------------------------------------------------------
@@ -177,24 +154,13 @@ class JobSpecInstallationProvider(BaseProvider):
     inputs = INPUTS
     replace_on = INPUTS
 
+    run_caches = (_job_spec_lists,)
     list_cache_seconds: float = 5.0
     """How long reads reuse an integration's job spec list (0: every read lists)."""
 
-    def configure(self, req: ConfigureRequest) -> None:
-        super().configure(req)
-        with _cache_lock:
-            self.__dict__.pop("_job_spec_lists", None)
-
     @property
     def _lists(self) -> JobSpecLists:
-        lists: JobSpecLists | None = self.__dict__.get("_job_spec_lists")
-        if lists is None:
-            with _cache_lock:
-                lists = self.__dict__.get("_job_spec_lists")
-                if lists is None:
-                    lists = JobSpecLists()
-                    self.__dict__["_job_spec_lists"] = lists
-        return lists
+        return JobSpecLists(_job_spec_lists, self.zendesk.base_url)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news, owner = ownership.take_owner(news)
@@ -223,19 +189,9 @@ class JobSpecInstallationProvider(BaseProvider):
         except ApiError as exc:
             if exc.status != 400:
                 raise
-            raise ApiError(
-                vendor=exc.vendor,
-                status=exc.status,
-                method=exc.method,
-                url=exc.url,
-                message=exc.message,
-                code=exc.code,
-                details=[
-                    *exc.details,
-                    f"no bundle of integration {integration!r} declares {qualified_name}: upload the bundle "
-                    "first (give the installation `depends_on=[bundle]`) and check the name",
-                ],
-                body=exc.body,
+            raise exc.with_detail(
+                f"no bundle of integration {integration!r} declares {qualified_name}: upload the bundle "
+                "first (give the installation `depends_on=[bundle]`) and check the name"
             ) from None
         finally:
             # After the write, so that a list fetched while it ran is neither kept nor stored.
@@ -341,11 +297,7 @@ def _outputs(integration: str, qualified_name: str, spec: JobSpec) -> dict[str, 
     return {
         "integration": integration,
         "job_spec_name": qualified_name,
-        "installed": spec.installed,
-        "event_source": spec.event_source,
-        "event_type": spec.event_type,
-        "flow_name": spec.flow_name,
-        "description": spec.description,
+        **spec.model_dump(include=set(OUTPUTS)),
     }
 
 
@@ -381,51 +333,14 @@ class JobSpecInstallation(dynamic.Resource, module="zis", name="JobSpecInstallat
         integration: pulumi.Input[str] | None = None,
         job_spec_name: pulumi.Input[str] | None = None,
     ) -> None:
-        if args is None:
-            if integration is None or job_spec_name is None:
-                raise TypeError(
-                    "JobSpecInstallation needs integration and job_spec_name (or a JobSpecInstallationArgs)"
-                )
-            args = JobSpecInstallationArgs(integration=integration, job_spec_name=job_spec_name)
-        elif integration is not None or job_spec_name is not None:
-            raise TypeError("give JobSpecInstallation either a JobSpecInstallationArgs or keyword arguments, not both")
-        props: dict[str, Any] = {"integration": args.integration, "job_spec_name": args.job_spec_name}
-        props.update(dict.fromkeys(OUTPUTS))
-        props.update(ownership.owner_input(self, resource_name, opts))
-        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
+        inputs = inputs_from("JobSpecInstallation", args, JobSpecInstallationArgs, locals(), required=INPUTS)
+        props = registered(self, resource_name, opts, inputs, OUTPUTS)
         super().__init__(JobSpecInstallationProvider(), resource_name, props, opts)
 
-    @property
-    def integration(self) -> pulumi.Output[str]:
-        """The integration the job spec belongs to."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
-
-    @property
-    def job_spec_name(self) -> pulumi.Output[str]:
-        """The fully qualified name, `zis:{integration}:job_spec:{name}` (also the resource ID)."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "job_spec_name"))
-
-    @property
-    def installed(self) -> pulumi.Output[bool]:
-        """Whether the job spec is installed (True after every create and update)."""
-        return cast("pulumi.Output[bool]", pulumi.get(self, "installed"))
-
-    @property
-    def event_source(self) -> pulumi.Output[str | None]:
-        """Where the event comes from, e.g. `support`."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "event_source"))
-
-    @property
-    def event_type(self) -> pulumi.Output[str | None]:
-        """The event that starts the flow, e.g. `ticket.TicketCreated`."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "event_type"))
-
-    @property
-    def flow_name(self) -> pulumi.Output[str | None]:
-        """The flow that runs, `zis:{integration}:flow:{name}`."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "flow_name"))
-
-    @property
-    def description(self) -> pulumi.Output[str | None]:
-        """The job spec's description in its bundle."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "description"))
+    integration = Out[str]("The integration the job spec belongs to.")
+    job_spec_name = Out[str]("The fully qualified name, `zis:{integration}:job_spec:{name}` (also the resource ID).")
+    installed = Out[bool]("Whether the job spec is installed (True after every create).")
+    event_source = Out[str | None]("Where the event comes from, e.g. `support`.")
+    event_type = Out[str | None]("The event that starts the flow, e.g. `ticket.TicketCreated`.")
+    flow_name = Out[str | None]("The flow that runs, `zis:{integration}:flow:{name}`.")
+    description = Out[str | None]("The job spec's description in its bundle.")

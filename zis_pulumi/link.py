@@ -15,41 +15,37 @@ followed by another look-up before anything else is tried.
 
 Copies of one identity cannot be told apart by the API (PATCH and DELETE take the identity), so the
 provider treats them as one link: adoption deletes the surplus copies first, read reports the copy whose
-id is in the state (or else the first listed), and delete repeats DELETE until the API answers 404.
+id is in the state (or else the first listed), and delete sends one DELETE (404 is success): create never
+leaves copies. The request steps themselves (look-up, adoption, POST, PATCH) are `_link_requests`, which
+`zis.LinkSet` uses too.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, NamedTuple, TypedDict, cast
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi.dynamic as dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
-from ._http import AMBIGUOUS_STATUSES
+from ._integration import integration_failures
+from ._link_requests import SIDES, LinkIdentity, LinkRequests, metadata_patch
 from ._numbers import same
-from ._pickling import unnest_sorting_pickler
-from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain, shown
-from .bundle import integration_problem
-from .errors import ApiError, NotFoundError, TransportError, ZisPulumiError
+from ._provider import BaseProvider, contains_unknown, failure, is_unknown, not_inputs, plain, shown
+from ._resource import Out, inputs_from, registered
+from ._run_cache import RunCache
+from .errors import NotFoundError, ZisPulumiError
 from .models import Link as WireLink
 
-__all__ = ["Link", "LinkArgs", "LinkObjectArgs", "LinkProvider"]
+__all__ = ["Link", "LinkArgs", "LinkIdentity", "LinkObjectArgs", "LinkProvider", "metadata_patch"]
 
 INPUTS = ("integration", "link_type", "left_object", "right_object")
 OUTPUTS = ("link_id", "account_id", "created_at", "updated_at")
-SIDES = ("left_object", "right_object")
 OBJECT_FIELDS = ("name", "metadata")
 
-POST_ATTEMPTS = 3
-"""POSTs tried when answers are lost (each followed by a look-up before the next)."""
-PATCH_ROUNDS = 3
-"""PATCHes tried to bring the stored metadata to the declared one."""
 SNAPSHOT_MAX_PAGES = 10
 """Pages (of 100) of existing links read once per link type and left-name prefix before creating links;
 beyond that each create looks its own identity up."""
@@ -68,32 +64,6 @@ class LinkObjectArgs(_NamedObject, total=False):
     """Free-form data kept with the object; left out means `{}`. Values cannot be null.
 
     A `name_attrs` key (as in another link's `left_object` output) is ignored: the API fills it in."""
-
-
-class LinkIdentity(NamedTuple):
-    integration: str
-    link_type: str
-    left_object_name: str
-    right_object_name: str
-
-    @classmethod
-    def of(cls, props: Mapping[str, Any]) -> LinkIdentity:
-        """The identity in a resource's inputs or outputs."""
-        try:
-            left, right = props["left_object"], props["right_object"]
-            identity = cls(str(props["integration"]), str(props["link_type"]), str(left["name"]), str(right["name"]))
-        except (KeyError, TypeError):
-            raise ZisPulumiError(
-                "a ZIS link is found by integration, link_type and both object names, and the state holds "
-                "no such identity (a Link cannot be imported by id)"
-            ) from None
-        return identity
-
-    def describe(self) -> str:
-        return (
-            f"ZIS link {self.link_type!r} {self.left_object_name!r} → {self.right_object_name!r} "
-            f"of integration {self.integration!r}"
-        )
 
 
 # --- validation (check) ---------------------------------------------------------------------------
@@ -152,19 +122,10 @@ def _link_object(side: str, value: Any, failures: list[CheckFailure]) -> Any:
 
 def validate(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
     """The normalised inputs and every problem, each naming its property. No API call."""
-    failures: list[CheckFailure] = []
-    for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
-        if name in OUTPUTS and news[name] is None:
-            continue  # an output declared by the resource class; the engine leaves it out
-        failures.append(failure(name, f"is not a Link input; inputs are {', '.join(INPUTS)}"))
+    failures = not_inputs("Link", news, INPUTS, OUTPUTS)
 
     integration = news.get("integration")
-    if integration is None:
-        failures.append(failure("integration", "is required: the integration the link belongs to"))
-    elif not is_unknown(integration):
-        problem = integration_problem(integration)
-        if problem:
-            failures.append(failure("integration", problem))
+    failures.extend(integration_failures(integration, "the link"))
 
     link_type = news.get("link_type")
     if link_type is None:
@@ -191,86 +152,55 @@ def _metadata(link_object: Any) -> dict[str, Any]:
     return {}
 
 
-def metadata_patch(current: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:
-    """What to PATCH so that `current` becomes `declared`: changed keys, and `None` for removed ones."""
-    patch: dict[str, Any] = {key: None for key in current if key not in declared}
-    patch.update({key: value for key, value in declared.items() if key not in current or not same(current[key], value)})
-    return patch
-
-
-def _ambiguous(exc: Exception) -> bool:
-    """True when a failed POST may have created the link all the same."""
-    if isinstance(exc, TransportError):
-        return True  # the client already retried refused connections; what is left may have reached the server
-    return isinstance(exc, ApiError) and exc.status in AMBIGUOUS_STATUSES
-
-
 # --- the provider ---------------------------------------------------------------------------------
 
-_snapshot_lock = threading.Lock()
 
-
-class _Snapshot:
-    """The identities of the links that existed when the first create of a group looked (read once)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loaded = False
-        self._names: set[tuple[str, str]] | None = None
-
-    def remember(self, names: tuple[str, str]) -> None:
-        """A create of these names failed in a way that may have left the link: look it up next time."""
-        with self._lock:
-            if self._names is not None:
-                self._names.add(names)
-
-    def names(self, fetch: Callable[[], list[WireLink] | None]) -> set[tuple[str, str]] | None:
-        with self._lock:  # one fetch; concurrent creates of the group wait for it
-            if not self._loaded:
-                links = fetch()
-                self._names = None if links is None else {(k.left_object.name, k.right_object.name) for k in links}
-                self._loaded = True
-            return self._names
-
-
+@dataclass
 class _Listing:
     """The links of one integration, type and left-name prefix, read page by page as refreshes need them.
 
     Refresh of many Links shares it: a read first looks in the pages read so far, and may read one more
     page per read served (so the listing never costs more pages than there are reads), else looks its own
     identity up. Pages are read at the time of the refresh, so a link changed remotely shows as changed; any
-    write by this provider process to links of the key drops the listing (see `_forget_listing`).
+    write by this provider process to links of the key drops the listing (see `_forget_listing`). Read
+    only through `_listings.using`, which holds the key's gate.
     """
 
-    def __init__(self, fetch_page: Callable[[str | None], tuple[list[WireLink], str | None]]) -> None:
-        self._lock = threading.Lock()
-        self._fetch_page = fetch_page
-        self._by_names: dict[tuple[str, str], list[WireLink]] = {}
-        self._after: str | None = None
-        self._complete = False
-        self._pages = 0
-        self._reads = 0
+    fetch_page: Callable[[str | None], tuple[list[WireLink], str | None]]
+    by_names: dict[tuple[str, str], list[WireLink]] = field(default_factory=dict)
+    after: str | None = None
+    complete: bool = False
+    pages: int = 0
+    reads: int = 0
 
     def lookup(self, names: tuple[str, str]) -> list[WireLink] | None:
         """The copies listed with these names; None when the listing cannot say (look the identity up)."""
-        with self._lock:
-            self._reads += 1
-            while names not in self._by_names and not self._complete and self._pages < self._reads:
-                links, self._after = self._fetch_page(self._after)
-                self._pages += 1
-                self._complete = self._after is None
-                for link in links:
-                    self._by_names.setdefault((link.left_object.name, link.right_object.name), []).append(link)
-            if names in self._by_names:
-                return list(self._by_names[names])
-            return [] if self._complete else None
+        self.reads += 1
+        while names not in self.by_names and not self.complete and self.pages < self.reads:
+            links, self.after = self.fetch_page(self.after)
+            self.pages += 1
+            self.complete = self.after is None
+            for link in links:
+                self.by_names.setdefault((link.left_object.name, link.right_object.name), []).append(link)
+        if names in self.by_names:
+            return list(self.by_names[names])
+        return [] if self.complete else None
+
+
+ListingKey = tuple[str, str, str, str]
+"""(Zendesk URL, integration, link type, left-name prefix)."""
+
+_existing_names: RunCache[set[tuple[str, str]] | None] = RunCache()
+"""The (left, right) names of the links that existed when the first create of a key looked (read once), or
+None when there were too many to read."""
+_listings: RunCache[_Listing] = RunCache()
+"""The listings refreshes of a key share."""
 
 
 class LinkProvider(BaseProvider):
     """Creates (or adopts), patches, reads and deletes one ZIS link, always by its identity."""
 
-    inputs = INPUTS
-    replace_on = ("integration", "link_type", "left_object", "right_object")
+    run_caches = (_existing_names, _listings)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news, owner = ownership.take_owner(news)
@@ -303,73 +233,14 @@ class LinkProvider(BaseProvider):
 
     # --- API steps ---------------------------------------------------------------------------------
 
-    def _copies(self, identity: LinkIdentity) -> list[WireLink]:
-        """Every link with exactly this identity (the names hold no wildcard: check refuses `*`)."""
-        found = self.zendesk.find_links(
-            identity.integration,
-            identity.link_type,
-            left_object_name=identity.left_object_name,
-            right_object_name=identity.right_object_name,
-        )
-        assert found is not None  # no page limit asked
-        return [
-            link
-            for link in found
-            if link.left_object.name == identity.left_object_name
-            and link.right_object.name == identity.right_object_name
-            and link.link_type == identity.link_type
-        ]
+    def _requests(self) -> LinkRequests:
+        return LinkRequests(self.zendesk)
 
-    def _patch_to(
-        self,
-        identity: LinkIdentity,
-        current: Mapping[str, Mapping[str, Any]],
-        declared: Mapping[str, Mapping[str, Any]],
-    ) -> WireLink | None:
-        """PATCH until the stored metadata is the declared one; None when `current` already is."""
-        link: WireLink | None = None
-        for _ in range(PATCH_ROUNDS):
-            body: dict[str, Any] = {}
-            for side in SIDES:
-                patch = metadata_patch(current[side], declared[side])
-                if patch:
-                    body[side] = {"metadata": patch}
-            if not body:
-                return link
-            link = self.zendesk.patch_link(*identity, body)
-            current = _stored(link)
-        if not all(same(current[side], declared[side]) for side in SIDES):
-            raise ZisPulumiError(
-                f"{identity.describe()}: after {PATCH_ROUNDS} PATCHes the stored metadata is still not the declared "
-                f"one (stored {dict(current)!r})"
-            )
-        return link
-
-    def _adopt(
-        self, identity: LinkIdentity, copies: list[WireLink], declared: Mapping[str, Mapping[str, Any]]
-    ) -> WireLink:
-        """Take over an existing link: one copy left, metadata as declared."""
-        if len(copies) > 1:
-            for _ in copies[1:]:
-                with contextlib.suppress(NotFoundError):
-                    self.zendesk.delete_link(*identity)
-            copies = self._copies(identity)
-            if not copies:
-                raise ZisPulumiError(f"{identity.describe()} disappeared while its surplus copies were deleted")
-        link = copies[0]
-        ownership.adopted(ownership.LINK, identity, identity.describe())
-        return self._patch_to(identity, _stored(link), declared) or link
-
-    def _snapshot(self, identity: LinkIdentity) -> tuple[_Snapshot, str]:
+    def _key(self, identity: LinkIdentity) -> ListingKey:
+        """The key of the look-ups and listings shared by the links of one left-name scheme (`zendesk:`)."""
         prefix = identity.left_object_name.split(":", 1)[0] + ":" if ":" in identity.left_object_name else ""
         prefix = prefix or identity.left_object_name[:1]
-        key = (identity.integration, identity.link_type, prefix)
-        snapshots: dict[tuple[str, str, str], _Snapshot] = self.__dict__.setdefault("_existing_links", {})
-        with _snapshot_lock:
-            entry = snapshots.get(key)
-            if entry is None:
-                entry = snapshots[key] = _Snapshot()
-        return entry, prefix
+        return (self.zendesk.base_url, identity.integration, identity.link_type, prefix)
 
     def _may_exist(self, identity: LinkIdentity) -> bool:
         """Whether a link with this identity may already exist (made by hand, or left by a failed run).
@@ -379,14 +250,17 @@ class LinkProvider(BaseProvider):
         provider process (one `pulumi up`), instead of a GET per link; a listing too large to read falls back
         to looking each identity up.
         """
-        entry, prefix = self._snapshot(identity)
-        names = entry.names(
-            lambda: self.zendesk.find_links(
-                identity.integration, identity.link_type, left_object_name=prefix + "*", max_pages=SNAPSHOT_MAX_PAGES
+        key = self._key(identity)
+
+        def fetch() -> set[tuple[str, str]] | None:
+            links = self.zendesk.find_links(
+                identity.integration, identity.link_type, left_object_name=key[3] + "*", max_pages=SNAPSHOT_MAX_PAGES
             )
-        )
+            return None if links is None else {(link.left_object.name, link.right_object.name) for link in links}
+
+        names = _existing_names.get(key, fetch)
         if names is None:
-            return bool(self._copies(identity))
+            return bool(self._requests().copies(identity))
         return (identity.left_object_name, identity.right_object_name) in names
 
     def _create(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
@@ -394,39 +268,17 @@ class LinkProvider(BaseProvider):
         try:
             return self._create_or_adopt(identity, declared)
         except Exception:
-            self._snapshot(identity)[0].remember((identity.left_object_name, identity.right_object_name))
+            # It may have left the link all the same: the next create of these names looks it up.
+            names = (identity.left_object_name, identity.right_object_name)
+            _existing_names.update(
+                self._key(identity), lambda existing: None if existing is None else existing | {names}
+            )
             raise
 
     def _create_or_adopt(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
-        if self._may_exist(identity):
-            copies = self._copies(identity)
-            if copies:
-                return self._adopt(identity, copies, declared)
-        return self._post(identity, declared)
-
-    def _post(self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]]) -> WireLink:
-        """POST a link known not to exist; a 409/422 or a lost answer is followed by a look-up and adoption."""
-        body = {
-            "link_type": identity.link_type,
-            "left_object": {"name": identity.left_object_name, "metadata": dict(declared["left_object"])},
-            "right_object": {"name": identity.right_object_name, "metadata": dict(declared["right_object"])},
-        }
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return self.zendesk.create_link(identity.integration, body)
-            except (ApiError, TransportError) as exc:
-                exists = isinstance(exc, ApiError) and exc.status in (409, 422)
-                if not exists and not _ambiguous(exc):
-                    raise
-                # "It exists" (409/422), or the answer was lost: look before posting again, so a server
-                # that stores copies never gets a second one.
-                copies = self._copies(identity)
-                if copies:
-                    return self._adopt(identity, copies, declared)
-                if exists or attempt >= POST_ATTEMPTS:
-                    raise
+        requests = self._requests()
+        copies = requests.copies(identity) if self._may_exist(identity) else []
+        return requests.add(identity, copies, declared)
 
     # --- CRUD ----------------------------------------------------------------------------------------
 
@@ -441,7 +293,7 @@ class LinkProvider(BaseProvider):
         declared = _declared(news)
         current = {side: _metadata(olds.get(side)) for side in SIDES}
         try:
-            link = self._patch_to(identity, current, declared)
+            link = self._requests().patch_to(identity, current, declared)
         except NotFoundError:
             # Deleted outside Pulumi: make it again (a refresh then reports its new id).
             return UpdateResult(_outputs(identity, self._create(identity, declared)))
@@ -451,35 +303,22 @@ class LinkProvider(BaseProvider):
 
     def _current(self, identity: LinkIdentity, id_: str) -> WireLink | None:
         """The link with this identity: the copy with the state's id if there are several, else the first listed."""
-        copies = self._copies(identity)
+        copies = self._requests().copies(identity)
         return next((link for link in copies if str(link.id) == id_), copies[0] if copies else None)
-
-    def _listing_key(self, identity: LinkIdentity) -> tuple[str, str, str]:
-        prefix = self._snapshot(identity)[1]
-        return (identity.integration, identity.link_type, prefix)
-
-    def _listing(self, identity: LinkIdentity) -> _Listing:
-        key = self._listing_key(identity)
-        listings: dict[tuple[str, str, str], _Listing] = self.__dict__.setdefault("_listings", {})
-        with _snapshot_lock:
-            listing = listings.get(key)
-            if listing is None:
-                integration, link_type, prefix = key
-                listing = listings[key] = _Listing(
-                    lambda after: self.zendesk.links_page(integration, link_type, prefix + "*", after)
-                )
-        return listing
 
     def _forget_listing(self, identity: LinkIdentity) -> None:
         """A write to links of this key: the next read lists them afresh."""
-        key = self._listing_key(identity)
-        listings: dict[tuple[str, str, str], _Listing] = self.__dict__.setdefault("_listings", {})
-        with _snapshot_lock:
-            listings.pop(key, None)
+        _listings.drop(self._key(identity))
 
     def _read_current(self, identity: LinkIdentity, id_: str) -> WireLink | None:
         """As `_current`, but from the listing shared by the refresh of every Link of the key when it can say."""
-        copies = self._listing(identity).lookup((identity.left_object_name, identity.right_object_name))
+        key = self._key(identity)
+        _, integration, link_type, prefix = key
+        copies = _listings.using(
+            key,
+            lambda: _Listing(lambda after: self.zendesk.links_page(integration, link_type, prefix + "*", after)),
+            lambda listing: listing.lookup((identity.left_object_name, identity.right_object_name)),
+        )
         if copies is None:
             return self._current(identity, id_)
         return next((link for link in copies if str(link.id) == id_), copies[0] if copies else None)
@@ -511,8 +350,7 @@ class LinkProvider(BaseProvider):
         if ownership.kept(ownership.LINK, identity, identity.describe()):
             return
         self._forget_listing(identity)
-        with contextlib.suppress(NotFoundError):
-            self.zendesk.delete_link(*identity)
+        self._requests().delete(identity)
 
 
 def _known_identity(inputs: Mapping[str, Any]) -> LinkIdentity | None:
@@ -522,10 +360,6 @@ def _known_identity(inputs: Mapping[str, Any]) -> LinkIdentity | None:
     except ZisPulumiError:
         return None
     return None if any(is_unknown(part) for part in identity) else identity
-
-
-def _stored(link: WireLink) -> dict[str, dict[str, Any]]:
-    return {side: dict(getattr(link, side).metadata or {}) for side in SIDES}
 
 
 def _declared(props: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -546,9 +380,7 @@ def _outputs(identity: LinkIdentity, link: WireLink) -> dict[str, Any]:
         "link_type": link.link_type,
         "left_object": side(link.left_object),
         "right_object": side(link.right_object),
-        "account_id": link.account_id,
-        "created_at": link.created_at,
-        "updated_at": link.updated_at,
+        **link.model_dump(include={"account_id", "created_at", "updated_at"}),
     }
 
 
@@ -582,69 +414,22 @@ class Link(dynamic.Resource, module="zis", name="Link"):
         args: LinkArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        integration: pulumi.Input[str] | None = None,
-        link_type: pulumi.Input[str] | None = None,
         left_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]] | None = None,
         right_object: pulumi.Input[LinkObjectArgs | Mapping[str, Any]] | None = None,
+        integration: pulumi.Input[str] | None = None,
+        link_type: pulumi.Input[str] | None = None,
     ) -> None:
-        keywords = (integration, link_type, left_object, right_object)
-        if args is None:
-            if integration is None or link_type is None or left_object is None or right_object is None:
-                raise TypeError("Link needs integration, link_type, left_object and right_object (or a LinkArgs)")
-            args = LinkArgs(
-                integration=integration, link_type=link_type, left_object=left_object, right_object=right_object
-            )
-        elif any(value is not None for value in keywords):
-            raise TypeError("give Link either a LinkArgs or keyword arguments, not both")
-        props: dict[str, Any] = {
-            "integration": args.integration,
-            "link_type": args.link_type,
-            "left_object": args.left_object,
-            "right_object": args.right_object,
-        }
-        props.update(dict.fromkeys(OUTPUTS))
-        props.update(ownership.owner_input(self, resource_name, opts))
-        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
-        super().__init__(LinkProvider(), resource_name, props, opts)
+        inputs = inputs_from("Link", args, LinkArgs, locals(), required=INPUTS)
+        super().__init__(LinkProvider(), resource_name, registered(self, resource_name, opts, inputs, OUTPUTS), opts)
 
-    @property
-    def link_id(self) -> pulumi.Output[str]:
-        """The link's id (also the resource ID)."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "link_id"))
-
-    @property
-    def integration(self) -> pulumi.Output[str]:
-        """The integration the link belongs to."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
-
-    @property
-    def link_type(self) -> pulumi.Output[str]:
-        """The link's type."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "link_type"))
-
-    @property
-    def left_object(self) -> pulumi.Output[dict[str, Any]]:
-        """`{name, metadata, name_attrs}` as stored.
-
-        `name_attrs` is filled by the API: `zendesk:ticket1` gives `{"zendesk": "ticket1"}`."""
-        return cast("pulumi.Output[dict[str, Any]]", pulumi.get(self, "left_object"))
-
-    @property
-    def right_object(self) -> pulumi.Output[dict[str, Any]]:
-        """`{name, metadata, name_attrs}` as stored."""
-        return cast("pulumi.Output[dict[str, Any]]", pulumi.get(self, "right_object"))
-
-    @property
-    def account_id(self) -> pulumi.Output[int | None]:
-        """The Zendesk account the link belongs to."""
-        return cast("pulumi.Output[int | None]", pulumi.get(self, "account_id"))
-
-    @property
-    def created_at(self) -> pulumi.Output[str | None]:
-        """When the link was created (by the API's clock)."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "created_at"))
-
-    @property
-    def updated_at(self) -> pulumi.Output[str | None]:
-        """When the link was last changed (by the API's clock)."""
-        return cast("pulumi.Output[str | None]", pulumi.get(self, "updated_at"))
+    link_id = Out[str]("The link's id (also the resource ID).")
+    integration = Out[str]("The integration the link belongs to.")
+    link_type = Out[str]("The link's type.")
+    left_object = Out[dict[str, Any]](
+        "`{name, metadata, name_attrs}` as stored. `name_attrs` is filled by the API: `zendesk:ticket1` gives "
+        '`{"zendesk": "ticket1"}`.'
+    )
+    right_object = Out[dict[str, Any]]("`{name, metadata, name_attrs}` as stored.")
+    account_id = Out[int | None]("The Zendesk account the link belongs to.")
+    created_at = Out[str | None]("When the link was created (by the API's clock).")
+    updated_at = Out[str | None]("When the link was last changed (by the API's clock).")

@@ -6,9 +6,10 @@ its size, and runs its own requests concurrently: a bounded thread pool, `DEFAUL
 stack config `zendesk:linkSetConcurrency` (or ZENDESK_LINK_SET_CONCURRENCY) says otherwise.
 
 Each link in the set behaves as a `zis.Link` would (the same validation, identity, adoption and PATCH
-rules, imported from `link.py`): diff compares the state's links with the declared ones by identity, so an
-added link is a POST, a removed one a DELETE, a metadata change a PATCH (`null` for removed keys), and a
-changed name is a DELETE plus a POST inside the set. A no-change preview makes no request.
+rules: `link.validate` and the request steps of `_link_requests`): diff compares the state's links with the
+declared ones by identity, so an added link is a POST, a removed one a DELETE, a metadata change a PATCH
+(`null` for removed keys), and a changed name is a DELETE plus a POST inside the set. A no-change preview
+makes no request.
 
 Before a link is POSTed, the provider looks for an existing one with its identity (one listing of the
 set's left-name prefix, 100 a page, when that is cheaper than a GET per link) and adopts what it finds:
@@ -25,26 +26,26 @@ The HTTP layer waits as told and retries, so the pool only bounds how many reque
 
 from __future__ import annotations
 
-import contextlib
 import math
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypedDict, TypeVar, cast
+from typing import Any, TypedDict, TypeVar
 
 import pulumi
 import pulumi.dynamic as dynamic
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from . import _ownership as ownership
+from ._link_requests import SIDES, LinkIdentity, LinkRequests
 from ._partial import raise_partial_failure
-from ._pickling import unnest_sorting_pickler
-from ._provider import BaseProvider, contains_unknown, failure, is_unknown, plain
+from ._provider import BaseProvider, contains_unknown, failure, is_unknown, not_inputs, plain
+from ._resource import Out, inputs_from, registered
 from .config import ZENDESK_LINK_SET_CONCURRENCY, lookup_from
 from .errors import ConfigurationError, NotFoundError, ZisPulumiError
-from .link import SIDES, LinkIdentity, LinkObjectArgs, LinkProvider, validate
+from .link import LinkObjectArgs, validate
 from .models import Link as WireLink
 
 __all__ = ["LinkSet", "LinkSetArgs", "LinkSetEntryArgs", "LinkSetProvider"]
@@ -128,9 +129,6 @@ def _groups(names: Iterable[Names]) -> dict[str, list[Names]]:
 class LinkSetProvider(BaseProvider):
     """Creates (or adopts), patches, reads and deletes the links of a set, many at a time, always by identity."""
 
-    inputs = INPUTS
-    replace_on = ("integration", "link_type")
-
     # --- the set's identities: the one place they are enumerated (check, create, update, read, delete) ----
 
     def members(self, props: Mapping[str, Any]) -> dict[Names, dict[str, Any]]:
@@ -151,11 +149,7 @@ class LinkSetProvider(BaseProvider):
         A link that another resource of the stack (a zis.Link or another set) declares fails the check.
         """
         news, owner = ownership.take_owner(news)
-        failures: list[CheckFailure] = []
-        for name in sorted(set(news) - set(INPUTS) - {"__provider"}):
-            if name in OUTPUTS and news[name] is None:
-                continue  # an output declared by the resource class; the engine leaves it out
-            failures.append(failure(name, f"is not a LinkSet input; inputs are {', '.join(INPUTS)}"))
+        failures = not_inputs("LinkSet", news, INPUTS, OUTPUTS)
         integration, link_type = news.get("integration"), news.get("link_type")
         # The integration and type rules are zis.Link's own.
         _, top = validate({"integration": integration, "link_type": link_type})
@@ -258,15 +252,6 @@ class LinkSetProvider(BaseProvider):
 
     # --- requests ------------------------------------------------------------------------------------
 
-    def _steps(self) -> LinkProvider:
-        """zis.Link's request steps (adopt, POST, PATCH), on this provider's client."""
-        steps: LinkProvider | None = self.__dict__.get("_link_steps")
-        if steps is None:
-            steps = LinkProvider()
-            steps.__dict__["_zendesk_client"] = self.zendesk
-            self.__dict__["_link_steps"] = steps
-        return steps
-
     def concurrency(self) -> int:
         """Requests in flight at once: stack config `zendesk:linkSetConcurrency`, the environment, or the default."""
         raw = lookup_from(self._lookup())(ZENDESK_LINK_SET_CONCURRENCY)
@@ -328,37 +313,24 @@ class LinkSetProvider(BaseProvider):
                 if names in wanted_set and link.link_type == link_type:
                     found[names].append(link)
         if unanswered:
-            steps = self._steps()
+            requests = LinkRequests(zendesk)
             copies, lookups_failed = self._run(
-                {names: partial(steps._copies, LinkIdentity(integration, link_type, *names)) for names in unanswered}
+                {names: partial(requests.copies, LinkIdentity(integration, link_type, *names)) for names in unanswered}
             )
             if lookups_failed:
                 raise next(iter(lookups_failed.values()))
             found.update(copies)
         return found
 
-    def _add(
-        self, identity: LinkIdentity, declared: Mapping[str, Mapping[str, Any]], copies: list[WireLink]
-    ) -> WireLink:
-        steps = self._steps()
-        if copies:
-            return steps._adopt(identity, copies, declared)
-        return steps._post(identity, declared)
-
     def _patch(
         self, identity: LinkIdentity, old: Mapping[str, Any], declared: Mapping[str, Mapping[str, Any]]
     ) -> WireLink | None:
         """PATCH to the declared metadata; a link deleted outside Pulumi is made again."""
-        steps = self._steps()
+        requests = LinkRequests(self.zendesk)
         try:
-            return steps._patch_to(identity, _metadata_to_send(old), declared)
+            return requests.patch_to(identity, _metadata_to_send(old), declared)
         except NotFoundError:
-            copies = steps._copies(identity)
-            return self._add(identity, declared, copies)
-
-    def _delete(self, identity: LinkIdentity) -> None:
-        with contextlib.suppress(NotFoundError):
-            self.zendesk.delete_link(*identity)
+            return requests.add(identity, requests.copies(identity), declared)
 
     def _apply(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """Do the plan from `olds` to `news`; the outputs, or a partial failure saying what exists now."""
@@ -370,6 +342,7 @@ class LinkSetProvider(BaseProvider):
         def identity(names: Names) -> LinkIdentity:
             return LinkIdentity(integration, link_type, *names)
 
+        requests = LinkRequests(self.zendesk)
         errors: list[Exception] = []
         try:
             existing = self._existing(integration, link_type, plan.adds) if plan.adds else {}
@@ -379,12 +352,12 @@ class LinkSetProvider(BaseProvider):
         if not errors:
             for names in plan.adds:
                 work[names] = partial(
-                    self._add, identity(names), _metadata_to_send(new[names]), existing.get(names, [])
+                    requests.add, identity(names), existing.get(names, []), _metadata_to_send(new[names])
                 )
             for names in plan.patches:
                 work[names] = partial(self._patch, identity(names), old[names], _metadata_to_send(new[names]))
             for names in self._not_declared_elsewhere(identity, plan.removes):
-                work[names] = partial(self._delete, identity(names))
+                work[names] = partial(requests.delete, identity(names))
         done, failed = self._run(work)
         for names in plan.removes:
             if names not in work and not errors:
@@ -487,9 +460,10 @@ class LinkSetProvider(BaseProvider):
         def identity(names: Names) -> LinkIdentity:
             return LinkIdentity(integration, link_type, *names)
 
+        requests = LinkRequests(self.zendesk)
         _, failed = self._run(
             {
-                names: partial(self._delete, identity(names))
+                names: partial(requests.delete, identity(names))
                 for names in self._not_declared_elsewhere(identity, self.members(props))
             }
         )
@@ -537,43 +511,17 @@ class LinkSet(dynamic.Resource, module="zis", name="LinkSet"):
         args: LinkSetArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,
+        links: pulumi.Input[Sequence[pulumi.Input[LinkSetEntryArgs | Mapping[str, Any]]]] | None = None,
         integration: pulumi.Input[str] | None = None,
         link_type: pulumi.Input[str] | None = None,
-        links: pulumi.Input[Sequence[pulumi.Input[LinkSetEntryArgs | Mapping[str, Any]]]] | None = None,
     ) -> None:
-        if args is None:
-            if integration is None or link_type is None or links is None:
-                raise TypeError("LinkSet needs integration, link_type and links (or a LinkSetArgs)")
-            args = LinkSetArgs(integration=integration, link_type=link_type, links=links)
-        elif any(value is not None for value in (integration, link_type, links)):
-            raise TypeError("give LinkSet either a LinkSetArgs or keyword arguments, not both")
-        props: dict[str, Any] = {"integration": args.integration, "link_type": args.link_type, "links": args.links}
-        props.update(dict.fromkeys(OUTPUTS))
-        props.update(ownership.owner_input(self, resource_name, opts))
-        unnest_sorting_pickler()  # before the SDK pickles the provider: see _pickling
-        super().__init__(LinkSetProvider(), resource_name, props, opts)
+        inputs = inputs_from("LinkSet", args, LinkSetArgs, locals(), required=INPUTS)
+        super().__init__(LinkSetProvider(), resource_name, registered(self, resource_name, opts, inputs, OUTPUTS), opts)
 
-    @property
-    def integration(self) -> pulumi.Output[str]:
-        """The integration the links belong to."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "integration"))
-
-    @property
-    def link_type(self) -> pulumi.Output[str]:
-        """The links' type."""
-        return cast("pulumi.Output[str]", pulumi.get(self, "link_type"))
-
-    @property
-    def links(self) -> pulumi.Output[list[dict[str, Any]]]:
-        """The links that exist, declared order: `{left_object: {name, metadata}, right_object: {…}, link_id}`."""
-        return cast("pulumi.Output[list[dict[str, Any]]]", pulumi.get(self, "links"))
-
-    @property
-    def count(self) -> pulumi.Output[int]:
-        """How many of the set's links exist."""
-        return cast("pulumi.Output[int]", pulumi.get(self, "count"))
-
-    @property
-    def link_ids(self) -> pulumi.Output[dict[str, str]]:
-        """Each link's id, keyed `"left name → right name"`."""
-        return cast("pulumi.Output[dict[str, str]]", pulumi.get(self, "link_ids"))
+    links = Out[list[dict[str, Any]]](
+        "The links that exist, declared order: `{left_object: {name, metadata}, right_object: {…}, link_id}`."
+    )
+    count = Out[int]("How many of the set's links exist.")
+    link_ids = Out[dict[str, str]]("Each link's id, keyed `left name → right name`.")
+    integration = Out[str]("The integration the links belong to.")
+    link_type = Out[str]("The links' type.")

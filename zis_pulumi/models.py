@@ -83,48 +83,48 @@ class LinkObject(_Wire):
     name_attrs: dict[str, Any] | None = None
 
 
-class Link(_Wire):
+class _Stamped(_Wire):
+    """When the API made and last changed the object (by its clock)."""
+
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class Link(_Stamped):
     id: str | int
     link_type: str
     left_object: LinkObject
     right_object: LinkObject
     integration: str | None = None
     account_id: int | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
     uuid: str | None = None
 
 
 # --- ZIS connections ----------------------------------------------------------------------------
 
 
-class ApiKeyConnection(_Wire):
+class _DomainConnection(_Stamped):
+    """What the API-key, basic-auth and bearer-token connections share: a name and the one domain they serve."""
+
     name: str
     allowed_domain: str | None = None
+
+
+class ApiKeyConnection(_DomainConnection):
     header_name: str | None = None
     api_key: str | None = None
     """Always masked (`*****`) by the API."""
-    created_at: str | None = None
-    updated_at: str | None = None
 
 
-class BasicAuthConnection(_Wire):
-    name: str
-    allowed_domain: str | None = None
+class BasicAuthConnection(_DomainConnection):
     username: str | None = None
     password: str | None = None
     """Always masked (`*****`) by the API."""
-    created_at: str | None = None
-    updated_at: str | None = None
 
 
-class BearerTokenConnection(_Wire):
-    name: str
-    allowed_domain: str | None = None
+class BearerTokenConnection(_DomainConnection):
     token: str | None = None
     """Always masked (`*****`) by the API."""
-    created_at: str | None = None
-    updated_at: str | None = None
 
 
 class OAuthConnection(_Wire):

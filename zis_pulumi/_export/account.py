@@ -19,7 +19,7 @@ from .._bundle_rules import FLOW, JOB_SPEC
 from .._make import MakeClient
 from .._numbers import whole_numbers
 from .._zendesk import ZendeskClient
-from ..app_connection import CLAIM_KEY, SECTIONS, _section_problem, parse_jsonc
+from ..app_connection import CLAIM_KEY, SECTIONS, ConnectionContent, _section_problem, parse_jsonc
 from ..bundle import DEFAULT_TEMPLATE_VERSION
 from ..errors import ZisPulumiError
 from ..models import Link
@@ -136,16 +136,10 @@ class ExportedIntegration:
 
 
 @dataclass(frozen=True)
-class ExportedConnection:
-    app_name: str
+class ExportedConnection(ConnectionContent):
+    """A connection as Make holds it (`common` None when empty), to be declared with `adopt_name`."""
+
     name: str
-    type: str
-    label: str
-    connected_system_name: str | None
-    sections: dict[str, Any]
-    """Section values by AppConnection property name, only those that hold a value."""
-    common: dict[str, Any] | None
-    """The common data (a secret), without zis-pulumi's own claim; None when empty."""
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ._requirements import EXIT_MISSING_DEPENDENCIES, is_missing_server_package, missing_message
 
@@ -83,32 +83,17 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def settings_from(arguments: argparse.Namespace) -> EmulatorSettings:
-    faults = Faults(
-        latency_ms=arguments.latency_ms,
-        rate_limit_every=arguments.rate_limit_every,
-        rate_limit_probability=arguments.rate_limit_probability,
-        retry_after_seconds=arguments.retry_after_seconds,
-        server_error_probability=arguments.server_error_probability,
-        server_error_body=arguments.server_error_body,
-        lost_response_probability=arguments.lost_response_probability,
-        lost_response_every=arguments.lost_response_every,
-        seed=arguments.seed,
-        scope=arguments.fault_scope,
-    )
-    return EmulatorSettings(
-        email=arguments.email,
-        api_token=arguments.api_token,
-        oauth_token=arguments.oauth_token,
-        make_token=arguments.make_token,
-        make_oauth_token=arguments.make_oauth_token,
-        zendesk_account_id=arguments.zendesk_account_id,
-        faults=faults,
-        job_spec_reinstall=arguments.job_spec_reinstall,
-        bundle_upload_body=arguments.bundle_upload_body,
-        link_duplicate=arguments.link_duplicate,
-        make_delete_delay_ms=arguments.make_delete_delay_ms,
-        make_section_format=arguments.make_section_format,
-    )
+    faults = _fields_from(Faults, arguments, scope=arguments.fault_scope)
+    return _fields_from(EmulatorSettings, arguments, faults=faults)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _fields_from(model: type[M], arguments: argparse.Namespace, **others: Any) -> M:
+    """The model with each field that has a command-line option of its name set from it, and `others`."""
+    given = {name: getattr(arguments, name) for name in model.model_fields if hasattr(arguments, name)}
+    return model(**given, **others)
 
 
 def env_lines(env: dict[str, str]) -> str:

@@ -29,3 +29,8 @@ def timestamp_millis() -> str:
     """``2022-02-03T09:30:12.345Z``, the connections' format (RFC 3339 with a fraction)."""
     now = datetime.now(timezone.utc)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def created(now: str) -> dict[str, str]:
+    """The timestamps of a record made `now`: created and (so far) last updated then."""
+    return {"created_at": now, "updated_at": now}

@@ -28,7 +28,7 @@ from starlette.routing import Route
 from . import auth
 from .errors import json_response, make_bad_request, make_not_found
 from .make_templates import CONNECTION_TYPES, initial_sections
-from .runtime import Emulator, guarded, mark_create_committed
+from .runtime import Emulator, Refused, guarded, mark_create_committed, routes
 from .settings import EmulatorSettings
 from .state import EmulatorState, MakeAppRecord, MakeConnectionRecord
 
@@ -90,14 +90,23 @@ def known_section(request: Request, settings: EmulatorSettings) -> Response | No
     return None
 
 
-async def _object_body(request: Request) -> dict[str, Any] | Response:
+def _connection(state: EmulatorState, name: str) -> MakeConnectionRecord:
+    """The visible connection `name`; else `Refused` with Make's 404."""
+    connection = _visible_connection(state, name)
+    if connection is None:
+        raise Refused(_connection_not_found(name))
+    return connection
+
+
+async def _object_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; else `Refused` with Make's 400."""
     raw = await request.body()
     try:
         body = json.loads(raw) if raw.strip() else {}
     except (ValueError, UnicodeDecodeError):
-        return make_bad_request("The request body is not valid JSON.")
+        raise Refused(make_bad_request("The request body is not valid JSON.")) from None
     if not isinstance(body, dict):
-        return make_bad_request("The request body must be a JSON object.")
+        raise Refused(make_bad_request("The request body must be a JSON object."))
     return body
 
 
@@ -116,8 +125,6 @@ async def list_connections(request: Request, emulator: Emulator) -> Response:
 async def create_connection(request: Request, emulator: Emulator) -> Response:
     app_name = request.path_params["app"]
     body = await _object_body(request)
-    if isinstance(body, Response):
-        return body
     requested_type = body.get("type")
     if requested_type is None:
         return make_bad_request("Missing value of required parameter 'type'.")
@@ -146,9 +153,7 @@ async def create_connection(request: Request, emulator: Emulator) -> Response:
 async def get_connection(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     async with emulator.store.reading() as state:
-        connection = _visible_connection(state, name)
-        if connection is None:
-            return _connection_not_found(name)
+        connection = _connection(state, name)
         body = {"appConnection": connection_body(connection)}
     return json_response(body)
 
@@ -156,8 +161,6 @@ async def get_connection(request: Request, emulator: Emulator) -> Response:
 async def update_connection(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     body = await _object_body(request)
-    if isinstance(body, Response):
-        return body
     unknown = [key for key in body if key not in UPDATABLE_FIELDS]
     if unknown:
         return make_bad_request(
@@ -170,9 +173,7 @@ async def update_connection(request: Request, emulator: Emulator) -> Response:
     if system is not None and not isinstance(system, str):
         return make_bad_request("Parameter 'connectedSystemName' must be a string or null.")
     async with emulator.store.mutating() as state:
-        connection = _visible_connection(state, name)
-        if connection is None:
-            return _connection_not_found(name)
+        connection = _connection(state, name)
         if "label" in body:
             connection.label = body["label"]
         if "connectedSystemName" in body:
@@ -185,9 +186,7 @@ async def delete_connection(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     delay_seconds = emulator.settings.make_delete_delay_ms / 1000.0
     async with emulator.store.mutating() as state:
-        connection = _visible_connection(state, name)
-        if connection is None:
-            return _connection_not_found(name)
+        connection = _connection(state, name)
         if delay_seconds <= 0:
             del state.make.connections[name]
         elif connection.gone_at is None:
@@ -198,17 +197,14 @@ async def delete_connection(request: Request, emulator: Emulator) -> Response:
 async def recreate_connection(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     async with emulator.store.reading() as state:
-        if _visible_connection(state, name) is None:
-            return _connection_not_found(name)
+        _connection(state, name)
     return json_response({})
 
 
 async def get_common(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     async with emulator.store.reading() as state:
-        connection = _visible_connection(state, name)
-        if connection is None:
-            return _connection_not_found(name)
+        connection = _connection(state, name)
         body = dict(connection.common)
     return json_response(body)
 
@@ -216,12 +212,8 @@ async def get_common(request: Request, emulator: Emulator) -> Response:
 async def set_common(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     body = await _object_body(request)
-    if isinstance(body, Response):
-        return body
     async with emulator.store.mutating() as state:
-        connection = _visible_connection(state, name)
-        if connection is None:
-            return _connection_not_found(name)
+        connection = _connection(state, name)
         connection.common = body
     return json_response({"changed": True})
 
@@ -237,9 +229,7 @@ async def get_section(request: Request, emulator: Emulator) -> Response:
     name = request.path_params["name"]
     section = request.path_params["section"]
     async with emulator.store.reading() as state:
-        connection = _visible_connection(state, name)
-        if connection is None:
-            return _connection_not_found(name)
+        connection = _connection(state, name)
         text = connection.sections[section]
     return _section_response(text, emulator.settings.make_section_format)
 
@@ -277,9 +267,7 @@ async def set_section(request: Request, emulator: Emulator) -> Response:
     if section in OBJECT_SECTIONS and not isinstance(value, dict):
         return make_bad_request(f"Section '{section}' must be an object.")
     async with emulator.store.mutating() as state:
-        connection = _visible_connection(state, name)
-        if connection is None:
-            return _connection_not_found(name)
+        connection = _connection(state, name)
         connection.sections[section] = text
     return json_response({"change": {}})
 
@@ -292,14 +280,9 @@ def make_routes() -> list[Route]:
     of_app = guarded(auth.check_make, known_app)
     of_section = guarded(auth.check_make, known_section)
     return [
-        Route(connection, authorized(get_connection), methods=["GET"]),
-        Route(connection, authorized(update_connection), methods=["PATCH"]),
-        Route(connection, authorized(delete_connection), methods=["DELETE"]),
-        Route(f"{connection}/recreate", authorized(recreate_connection), methods=["POST"]),
-        Route(f"{connection}/common", authorized(get_common), methods=["GET"]),
-        Route(f"{connection}/common", authorized(set_common), methods=["PUT"]),
-        Route(f"{connection}/{{section}}", of_section(get_section), methods=["GET"]),
-        Route(f"{connection}/{{section}}", of_section(set_section), methods=["PUT"]),
-        Route(app_connections, of_app(list_connections), methods=["GET"]),
-        Route(app_connections, of_app(create_connection), methods=["POST"]),
+        *routes(connection, authorized, GET=get_connection, PATCH=update_connection, DELETE=delete_connection),
+        *routes(f"{connection}/recreate", authorized, POST=recreate_connection),
+        *routes(f"{connection}/common", authorized, GET=get_common, PUT=set_common),
+        *routes(f"{connection}/{{section}}", of_section, GET=get_section, PUT=set_section),
+        *routes(app_connections, of_app, GET=list_connections, POST=create_connection),
     ]

@@ -12,9 +12,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from starlette.responses import Response
+
+from .runtime import Refused
 
 Item = TypeVar("Item")
 SortKey = tuple[Any, ...]
@@ -103,3 +108,12 @@ def paginate(
         "has_more": has_more,
     }
     return selected, meta
+
+
+@contextmanager
+def refusing_bad_pages(answer: Callable[[str], Response]) -> Iterator[None]:
+    """A `PaginationError` inside becomes `Refused` with `answer(reason)`: each API's own 400."""
+    try:
+        yield
+    except PaginationError as error:
+        raise Refused(answer(str(error))) from None

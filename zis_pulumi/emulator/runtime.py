@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from .accounting import RequestLog
 from .faults import FaultInjector
@@ -52,13 +53,23 @@ def mark_create_committed(request: Request) -> None:
 
 Check = Callable[[Request, EmulatorSettings], Response | None]
 """Looks at a request before its handler does: None lets it through, a response refuses it."""
+
+
+class Refused(Exception):
+    """Raised by a handler's helper with the error answer to send; `guarded` endpoints send it."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 Handler = Callable[[Request, Emulator], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def guarded(*checks: Check) -> Callable[[Handler], Endpoint]:
     """Make a handler an endpoint behind ``checks``: they run in order, the first refusal is the answer, and the
-    handler runs (given the emulator) only when none refuses."""
+    handler runs (given the emulator) only when none refuses; a `Refused` it raises is its answer."""
 
     def guard(handler: Handler) -> Endpoint:
         @functools.wraps(handler)
@@ -68,8 +79,16 @@ def guarded(*checks: Check) -> Callable[[Handler], Endpoint]:
                 refused = check(request, emulator.settings)
                 if refused is not None:
                     return refused
-            return await handler(request, emulator)
+            try:
+                return await handler(request, emulator)
+            except Refused as refused_by_handler:
+                return refused_by_handler.response
 
         return endpoint
 
     return guard
+
+
+def routes(path: str, guard: Callable[[Handler], Endpoint], **handlers: Handler) -> list[Route]:
+    """One route per method of `path` (`GET=show, DELETE=delete`), each handler behind `guard`, in that order."""
+    return [Route(path, guard(handler), methods=[method]) for method, handler in handlers.items()]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,9 +31,9 @@ from .errors import (
     zis_message,
     zis_missing_resource,
 )
-from .ids import new_ulid, new_uuid, timestamp_millis, timestamp_seconds
-from .pagination import PageRequest, PaginationError, paginate, parse_page_request
-from .runtime import Check, Emulator, guarded, mark_create_committed
+from .ids import created, new_ulid, new_uuid, timestamp_millis, timestamp_seconds
+from .pagination import PageRequest, paginate, parse_page_request, refusing_bad_pages
+from .runtime import Check, Emulator, Refused, guarded, mark_create_committed, routes
 from .settings import EmulatorSettings
 from .state import (
     BundleRecord,
@@ -45,6 +45,8 @@ from .state import (
     ZisConnectionRecord,
 )
 from .zis_bundles import BundleError, validate_bundle
+
+T = TypeVar("T")
 
 ZIS_PREFIX = "/api/services/zis"
 
@@ -181,41 +183,35 @@ async def upload_bundle(request: Request, emulator: Emulator) -> Response:
 async def list_bundles(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
     account_id = emulator.settings.zendesk_account_id
-    try:
+    with refusing_bad_pages(zis_bad_request):
         page = parse_page_request(request.query_params)
         async with emulator.store.reading() as state:
             bundles = [b for b in state.zis.bundles.values() if b.integration == integration]
             selected, meta = paginate(bundles, _bundle_key, page)
             body = {"bundles": [bundle_summary(b, account_id) for b in selected], "meta": meta}
-    except PaginationError as error:
-        return zis_bad_request(str(error))
     return json_response(body)
 
 
-def _find_bundle(state: EmulatorState, integration: str, uuid: str) -> BundleRecord | None:
+def _find_bundle(state: EmulatorState, request: Request) -> BundleRecord:
+    """The bundle the path names; else `Refused` with the registry's 404."""
+    uuid = request.path_params["uuid"]
     bundle = state.zis.bundles.get(uuid)
-    if bundle is None or bundle.integration != integration:
-        return None
+    if bundle is None or bundle.integration != request.path_params["integration"]:
+        raise Refused(zis_missing_resource(f"bundle {uuid} not found"))
     return bundle
 
 
 async def show_bundle(request: Request, emulator: Emulator) -> Response:
-    integration = request.path_params["integration"]
     async with emulator.store.reading() as state:
-        bundle = _find_bundle(state, integration, request.path_params["uuid"])
-        if bundle is None:
-            return zis_missing_resource(f"bundle {request.path_params['uuid']} not found")
+        bundle = _find_bundle(state, request)
         body = bundle_summary(bundle, emulator.settings.zendesk_account_id)
         body["resources"] = bundle.resources
     return json_response(dict(sorted(body.items())))
 
 
 async def delete_bundle(request: Request, emulator: Emulator) -> Response:
-    integration = request.path_params["integration"]
     async with emulator.store.mutating() as state:
-        bundle = _find_bundle(state, integration, request.path_params["uuid"])
-        if bundle is None:
-            return zis_missing_resource(f"bundle {request.path_params['uuid']} not found")
+        bundle = _find_bundle(state, request)
         del state.zis.bundles[bundle.uuid]
         for job_spec in [js for js in state.zis.job_specs.values() if js.bundle_uuid == bundle.uuid]:
             del state.zis.job_specs[job_spec.uuid]
@@ -253,6 +249,15 @@ def _invalid_job_spec(name: str) -> Response:
 
 
 async def install_job_spec(request: Request, emulator: Emulator) -> Response:
+    return await _set_installed(request, emulator, installed=True)
+
+
+async def uninstall_job_spec(request: Request, emulator: Emulator) -> Response:
+    return await _set_installed(request, emulator, installed=False)
+
+
+async def _set_installed(request: Request, emulator: Emulator, *, installed: bool) -> Response:
+    """Install (200; 409 on a second install when so configured) or uninstall (204; 404 when not installed)."""
     name = request.query_params.get("job_spec_name", "")
     if not name:
         return zis_bad_request("job_spec_name is required")
@@ -260,37 +265,25 @@ async def install_job_spec(request: Request, emulator: Emulator) -> Response:
         job_spec = _find_job_spec(state, name)
         if job_spec is None:
             return _invalid_job_spec(name)
-        if job_spec.installed and emulator.settings.job_spec_reinstall == "conflict":
+        if installed and job_spec.installed and emulator.settings.job_spec_reinstall == "conflict":
             return zis_error(409, ZIS_CONFLICT, f"job spec {name} is already installed")
-        job_spec.installed = True
+        if not installed and not job_spec.installed:
+            return zis_missing_resource(f"job spec {name} is not installed")
+        job_spec.installed = installed
+    if not installed:
+        return Response(status_code=204)
     mark_create_committed(request)
     return Response(status_code=200)
 
 
-async def uninstall_job_spec(request: Request, emulator: Emulator) -> Response:
-    name = request.query_params.get("job_spec_name", "")
-    if not name:
-        return zis_bad_request("job_spec_name is required")
-    async with emulator.store.mutating() as state:
-        job_spec = _find_job_spec(state, name)
-        if job_spec is None:
-            return _invalid_job_spec(name)
-        if not job_spec.installed:
-            return zis_missing_resource(f"job spec {name} is not installed")
-        job_spec.installed = False
-    return Response(status_code=204)
-
-
 async def list_job_specs(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
-    try:
+    with refusing_bad_pages(zis_bad_request):
         page = parse_page_request(request.query_params)
         async with emulator.store.reading() as state:
             job_specs = [js for js in state.zis.job_specs.values() if js.integration == integration]
             selected, meta = paginate(job_specs, lambda js: (js.seq, js.uuid), page)
             body = {"job_specs": [job_spec_body(js) for js in selected], "meta": meta}
-    except PaginationError as error:
-        return zis_bad_request(str(error))
     return json_response(body)
 
 
@@ -373,7 +366,7 @@ async def search_links(request: Request, emulator: Emulator) -> Response:
         if problem is not None:
             return links_error(400, problem)
     account_id = emulator.settings.zendesk_account_id
-    try:
+    with refusing_bad_pages(lambda reason: links_error(400, reason)):
         page = parse_page_request(request.query_params)
         async with emulator.store.reading() as state:
             matching = [
@@ -386,8 +379,6 @@ async def search_links(request: Request, emulator: Emulator) -> Response:
             ]
             selected, meta = paginate(matching, lambda link: (link.seq, link.id), page)
             links = [link_body(link, account_id) for link in selected]
-    except PaginationError as error:
-        return links_error(400, str(error))
     return json_response({"count": len(links), "links": links, "meta": meta})
 
 
@@ -410,25 +401,35 @@ def _link_object(body: dict[str, Any], key: str) -> LinkObject | Response:
     return LinkObject(name=name, metadata=metadata)
 
 
-async def create_link(request: Request, emulator: Emulator) -> Response:
-    integration = request.path_params["integration"]
+async def _links_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; else `Refused` with the Links API's 400."""
     try:
         body = await json_body(request)
     except BodyError as error:
-        return links_error(400, str(error))
+        raise Refused(links_error(400, str(error))) from None
     if not isinstance(body, dict):
-        return links_error(400, "the body must be a JSON object")
+        raise Refused(links_error(400, "the body must be a JSON object"))
+    return body
+
+
+def _both_sides(body: dict[str, Any], read: Callable[[dict[str, Any], str], T | Response]) -> tuple[T, T]:
+    """`read` of the left then the right object; `Refused` with the first error answer, if any."""
+    left, right = read(body, "left_object"), read(body, "right_object")
+    for side in (left, right):
+        if isinstance(side, Response):
+            raise Refused(side)
+    return cast("T", left), cast("T", right)
+
+
+async def create_link(request: Request, emulator: Emulator) -> Response:
+    integration = request.path_params["integration"]
+    body = await _links_body(request)
     link_type = body.get("link_type")
     if link_type is None or link_type == "":
         return links_error(400, "link_type is required")
     if not isinstance(link_type, str):
         return links_error(422, "link_type must be a string")
-    left = _link_object(body, "left_object")
-    if isinstance(left, Response):
-        return left
-    right = _link_object(body, "right_object")
-    if isinstance(right, Response):
-        return right
+    left, right = _both_sides(body, _link_object)
 
     duplicate_mode = emulator.settings.link_duplicate
     async with emulator.store.mutating() as state:
@@ -437,7 +438,6 @@ async def create_link(request: Request, emulator: Emulator) -> Response:
                 return links_error(409, "a link with this link_type, left_object.name and right_object.name exists")
             if duplicate_mode == "unprocessable":
                 return links_error(422, "a link with this link_type, left_object.name and right_object.name exists")
-        now = timestamp_seconds()
         link = LinkRecord(
             seq=state.next_seq(),
             id=new_ulid(),
@@ -446,8 +446,7 @@ async def create_link(request: Request, emulator: Emulator) -> Response:
             link_type=link_type,
             left_object=left,
             right_object=right,
-            created_at=now,
-            updated_at=now,
+            **created(timestamp_seconds()),
         )
         state.zis.add_link(link)
         body_out = {"link": link_body(link, emulator.settings.zendesk_account_id)}
@@ -483,18 +482,7 @@ async def update_link(request: Request, emulator: Emulator) -> Response:
     identity = _identity_params(request)
     if isinstance(identity, Response):
         return identity
-    try:
-        body = await json_body(request)
-    except BodyError as error:
-        return links_error(400, str(error))
-    if not isinstance(body, dict):
-        return links_error(400, "the body must be a JSON object")
-    left_patch = _metadata_patch(body, "left_object")
-    if isinstance(left_patch, Response):
-        return left_patch
-    right_patch = _metadata_patch(body, "right_object")
-    if isinstance(right_patch, Response):
-        return right_patch
+    left_patch, right_patch = _both_sides(await _links_body(request), _metadata_patch)
     async with emulator.store.mutating() as state:
         found = _links_with_identity(state, request.path_params["integration"], *identity)
         if not found:
@@ -551,15 +539,13 @@ def add_connection(
     key = f"{integration}/{name}"
     if key in state.zis.connections:
         return None
-    now = timestamp_millis()
     connection = ZisConnectionRecord(
         seq=state.next_seq(),
         integration=integration,
         kind=kind,
         name=name,
         fields=fields,
-        created_at=now,
-        updated_at=now,
+        **created(timestamp_millis()),
     )
     state.zis.connections[key] = connection
     return connection
@@ -578,13 +564,11 @@ def _connection_page(connections: list[ZisConnectionRecord], page: PageRequest) 
 
 async def list_connections(request: Request, emulator: Emulator) -> Response:
     integration = request.path_params["integration"]
-    try:
+    with refusing_bad_pages(lambda reason: connections_error(400, "InvalidParameter", reason)):
         page = parse_page_request(request.query_params)
         async with emulator.store.reading() as state:
             connections = [c for c in state.zis.connections.values() if c.integration == integration]
             body = _connection_page(connections, page)
-    except PaginationError as error:
-        return connections_error(400, "InvalidParameter", str(error))
     return json_response(body)
 
 
@@ -651,19 +635,13 @@ def zis_routes() -> list[Route]:
         auth.check_connections, integration_check(lambda rule: connections_error(400, "InvalidParameter", rule))
     )
     return [
-        Route(f"{registry}/job_specs/install", job_spec_install(install_job_spec), methods=["POST"]),
-        Route(f"{registry}/job_specs/install", job_spec_install(uninstall_job_spec), methods=["DELETE"]),
-        Route(bundles, upload(upload_bundle), methods=["POST"]),
-        Route(bundles, in_registry(list_bundles), methods=["GET"]),
-        Route(f"{bundles}/{{uuid}}", in_registry(show_bundle), methods=["GET"]),
-        Route(f"{bundles}/{{uuid}}", in_registry(delete_bundle), methods=["DELETE"]),
-        Route(f"{registry}/{{integration}}/job_specs", in_registry(list_job_specs), methods=["GET"]),
-        Route(links, in_links(search_links), methods=["GET"]),
-        Route(links, in_links(create_link), methods=["POST"]),
-        Route(links, in_links(update_link), methods=["PATCH"]),
-        Route(links, in_links(delete_link), methods=["DELETE"]),
-        Route(f"{connections}/all", in_connections(list_connections), methods=["GET"]),
-        Route(f"{connections}/{{kind}}", in_connections(create_connection), methods=["POST"]),
-        Route(f"{connections}/{{name}}", in_connections(show_connection), methods=["GET"]),
-        Route(f"{connections}/{{name}}", in_connections(delete_connection), methods=["DELETE"]),
+        *routes(f"{registry}/job_specs/install", job_spec_install, POST=install_job_spec, DELETE=uninstall_job_spec),
+        *routes(bundles, upload, POST=upload_bundle),
+        *routes(bundles, in_registry, GET=list_bundles),
+        *routes(f"{bundles}/{{uuid}}", in_registry, GET=show_bundle, DELETE=delete_bundle),
+        *routes(f"{registry}/{{integration}}/job_specs", in_registry, GET=list_job_specs),
+        *routes(links, in_links, GET=search_links, POST=create_link, PATCH=update_link, DELETE=delete_link),
+        *routes(f"{connections}/all", in_connections, GET=list_connections),
+        *routes(f"{connections}/{{kind}}", in_connections, POST=create_connection),
+        *routes(f"{connections}/{{name}}", in_connections, GET=show_connection, DELETE=delete_connection),
     ]
