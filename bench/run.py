@@ -19,7 +19,8 @@ The minimum requests per phase (see bench/RESULTS.md for the reasoning):
     up       B x (upload + uuid lookup) + J x install + (integrations with installations) x job spec list
              + L x POST + (apps) x connection list + C x (POST + S section PUTs + PUT common + PATCH label)
     preview  0
-    refresh  B x GET + (integrations with installations) x job spec list + L x GET
+    refresh  B x GET + (integrations with installations) x job spec list + ceil(L / 100) link pages (the Links
+             share one listing of their type and left-name prefix, 100 a page)
              + C x (GET + S section GETs + GET common)
     update   T x PATCH (T = links touched)
     destroy  B + J + L + C DELETEs
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import subprocess
 import sys
@@ -63,6 +65,8 @@ LIST_JOB_SPECS = f"GET {Z}/registry/{{integration}}/job_specs"
 INSTALL = f"POST {Z}/registry/job_specs/install"
 UNINSTALL = f"DELETE {Z}/registry/job_specs/install"
 FIND_LINKS = f"GET {Z}/links/{{integration}}"
+PAGE = 100
+"""Links a listing page holds (the ZIS maximum)."""
 POST_LINK = f"POST {Z}/links/{{integration}}"
 PATCH_LINK = f"PATCH {Z}/links/{{integration}}"
 DELETE_LINK = f"DELETE {Z}/links/{{integration}}"
@@ -139,7 +143,7 @@ class Shape:
             needs = {
                 GET_BUNDLE: b,
                 LIST_JOB_SPECS: self.integrations_with_installations,
-                FIND_LINKS: n,
+                FIND_LINKS: math.ceil(n / PAGE),  # one type and prefix in this stack: one shared listing
                 MAKE_GET: c,
                 MAKE_GET_SECTION: c * SECTIONS,
                 MAKE_GET_COMMON: c,
