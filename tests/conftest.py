@@ -10,6 +10,8 @@ import pytest
 
 from tests.support.pulumi_cli import EmulatorAdmin as EmulatorAdmin  # the provider and client tests import it here
 from tests.support.pulumi_cli import emptied_emulator, find_pulumi_bin
+from zis_pulumi._make import MakeClient, MakeSettings
+from zis_pulumi._zendesk import ZendeskClient, ZendeskSettings
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
 
@@ -38,6 +40,20 @@ def stack_config(emulator: EmulatorServer, admin: EmulatorAdmin) -> dict[str, st
         "make:baseUrl": env["MAKE_BASE_URL"],
         "make:apiToken": env["MAKE_API_TOKEN"],
     }
+
+
+@pytest.fixture
+def zendesk(stack_config: dict[str, str]) -> Iterator[ZendeskClient]:
+    """A Zendesk client set up from the stack config, as the providers build theirs."""
+    with ZendeskClient(ZendeskSettings.resolve(stack_config, environ={})) as client:
+        yield client
+
+
+@pytest.fixture
+def make(stack_config: dict[str, str]) -> Iterator[MakeClient]:
+    """A Make client set up from the stack config, as the providers build theirs."""
+    with MakeClient(MakeSettings.resolve(stack_config, environ={})) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

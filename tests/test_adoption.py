@@ -3,7 +3,6 @@ installed job spec and a named Make connection are taken over with no write; onl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from zis_pulumi._make import MakeClient
 from zis_pulumi._zendesk import ZendeskClient
 from zis_pulumi.app_connection import CLAIM_KEY, AppConnectionProvider, claim_of
 from zis_pulumi.bundle import BundleProvider
-from zis_pulumi.config import MakeSettings, ZendeskSettings
 from zis_pulumi.errors import ZisPulumiError
 from zis_pulumi.job_spec import JobSpecInstallationProvider
 
@@ -55,18 +53,6 @@ JOB_SPEC = f"zis:{INTEGRATION}:job_spec:on_ticket_created"
 def writes(admin: EmulatorAdmin) -> dict[str, int]:
     by_endpoint: dict[str, int] = admin.requests()["by_endpoint"]
     return {endpoint: count for endpoint, count in by_endpoint.items() if endpoint.startswith(WRITES)}
-
-
-@pytest.fixture
-def zendesk(stack_config: dict[str, str]) -> Iterator[ZendeskClient]:
-    with ZendeskClient(ZendeskSettings.resolve(stack_config, environ={})) as client:
-        yield client
-
-
-@pytest.fixture
-def make(stack_config: dict[str, str]) -> Iterator[MakeClient]:
-    with MakeClient(MakeSettings.resolve(stack_config, environ={})) as client:
-        yield client
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from pulumi.runtime.rpc import UNKNOWN
 from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver, ship
 from zis_pulumi._zendesk import ZendeskClient
-from zis_pulumi.config import ZendeskSettings
 from zis_pulumi.errors import ApiError, NotFoundError
 from zis_pulumi.job_spec import (
     JobSpecInstallation,
@@ -61,13 +60,6 @@ def inputs(**changes: Any) -> dict[str, Any]:
 
 def endpoint_count(admin: EmulatorAdmin, endpoint: str) -> int:
     return int(admin.requests()["by_endpoint"].get(endpoint, 0))
-
-
-@pytest.fixture
-def zendesk(stack_config: dict[str, str]) -> Iterator[ZendeskClient]:
-    client = ZendeskClient(ZendeskSettings.resolve(stack_config, environ={}))
-    yield client
-    client.close()
 
 
 @pytest.fixture

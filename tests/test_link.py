@@ -16,7 +16,6 @@ from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver, ship
 from zis_pulumi._http import may_have_happened
 from zis_pulumi._zendesk import ZendeskClient
-from zis_pulumi.config import ZendeskSettings
 from zis_pulumi.errors import ApiError, NotFoundError, TransportError
 from zis_pulumi.link import Link, LinkArgs, LinkProvider, metadata_patch
 from zis_pulumi.models import Link as WireLink
@@ -53,13 +52,6 @@ def stored_links(admin: EmulatorAdmin) -> list[dict[str, Any]]:
 def requests_by_endpoint(admin: EmulatorAdmin) -> dict[str, int]:
     by_endpoint: dict[str, int] = admin.requests()["by_endpoint"]
     return by_endpoint
-
-
-@pytest.fixture
-def zendesk(stack_config: dict[str, str]) -> Iterator[ZendeskClient]:
-    client = ZendeskClient(ZendeskSettings.resolve(stack_config, environ={}))
-    yield client
-    client.close()
 
 
 @pytest.fixture

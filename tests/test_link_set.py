@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -16,7 +16,6 @@ from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver
 from zis_pulumi._partial import PartialFailure, _status_bytes
 from zis_pulumi._zendesk import ZendeskClient
-from zis_pulumi.config import ZendeskSettings
 from zis_pulumi.errors import ConfigurationError, ZisPulumiError
 from zis_pulumi.link_set import DEFAULT_CONCURRENCY, LinkSet, LinkSetArgs, LinkSetProvider, _names, link_key
 
@@ -49,13 +48,6 @@ def stored_identities(admin: EmulatorAdmin) -> Counter[tuple[str, str]]:
 def by_endpoint(admin: EmulatorAdmin) -> dict[str, int]:
     counts: dict[str, int] = admin.requests()["by_endpoint"]
     return counts
-
-
-@pytest.fixture
-def zendesk(stack_config: dict[str, str]) -> Iterator[ZendeskClient]:
-    client = ZendeskClient(ZendeskSettings.resolve(stack_config, environ={}))
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import json5
@@ -25,7 +24,6 @@ from zis_pulumi._numbers import canonical, same, whole_numbers
 from zis_pulumi._zendesk import ZendeskClient
 from zis_pulumi.app_connection import AppConnectionProvider, claim_of
 from zis_pulumi.bundle import BundleProvider
-from zis_pulumi.config import MakeSettings, ZendeskSettings
 from zis_pulumi.link import LinkProvider, metadata_patch
 
 INTEGRATION = "acme_sync"
@@ -90,20 +88,6 @@ def test_same_compares_json_values_not_python_values() -> None:
 
 
 # --- every request body, at the one place they all pass ---------------------------------------------------------
-
-
-@pytest.fixture
-def zendesk(stack_config: dict[str, str]) -> Iterator[ZendeskClient]:
-    client = ZendeskClient(ZendeskSettings.resolve(stack_config, environ={}))
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def make(stack_config: dict[str, str]) -> Iterator[MakeClient]:
-    client = MakeClient(MakeSettings.resolve(stack_config, environ={}))
-    yield client
-    client.close()
 
 
 def link_body(metadata: Any) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from zis_pulumi._ownership import OWNER_INPUT, Registry
 from zis_pulumi._urns import describe_urn
 from zis_pulumi._zendesk import ZendeskClient
 from zis_pulumi.bundle import Bundle, BundleProvider
-from zis_pulumi.config import ZendeskSettings
 from zis_pulumi.job_spec import JobSpecInstallation, JobSpecInstallationProvider
 from zis_pulumi.link import Link, LinkProvider
 from zis_pulumi.link_set import LinkSetProvider
@@ -41,13 +40,6 @@ def empty_registry() -> Iterator[None]:
     ownership.REGISTRY.clear()
     yield
     ownership.REGISTRY.clear()
-
-
-@pytest.fixture
-def zendesk(stack_config: dict[str, str]) -> Iterator[ZendeskClient]:
-    client = ZendeskClient(ZendeskSettings.resolve(stack_config, environ={}))
-    yield client
-    client.close()
 
 
 def link_inputs(owner: str | None = None, **changes: Any) -> dict[str, Any]:
