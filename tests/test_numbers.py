@@ -112,8 +112,9 @@ def test_link_create_and_patch_bodies_carry_integers(zendesk: ZendeskClient, adm
     assert stored_link_metadata(admin) == [text({**DECLARED, "ticket_id": 7})]
 
 
-def test_bundle_upload_body_carries_integers(zendesk: ZendeskClient, admin: EmulatorAdmin) -> None:
-    document = {
+def bundle_document(result: Any, seconds: int = 5) -> dict[str, Any]:
+    """A bundle whose flow passes `result` on after a Wait of `seconds`."""
+    return {
         "name": "numbers",
         "description": "",
         "zis_template_version": "2019-10-14",
@@ -125,8 +126,8 @@ def test_bundle_upload_body_carries_integers(zendesk: ZendeskClient, admin: Emul
                     "definition": {
                         "StartAt": "Pause",
                         "States": {
-                            "Pause": {"Type": "Wait", "Seconds": 5, "Next": "Done"},
-                            "Done": {"Type": "Pass", "Result": DECLARED, "End": True},
+                            "Pause": {"Type": "Wait", "Seconds": seconds, "Next": "Done"},
+                            "Done": {"Type": "Pass", "Result": result, "End": True},
                         },
                     },
                 },
@@ -142,10 +143,13 @@ def test_bundle_upload_body_carries_integers(zendesk: ZendeskClient, admin: Emul
             },
         },
     }
+
+
+def test_bundle_upload_body_carries_integers(zendesk: ZendeskClient, admin: EmulatorAdmin) -> None:
+    document = bundle_document(DECLARED)
     zendesk.upload_bundle(INTEGRATION, doubled(document))  # a Wait of 5.0 seconds would be refused
 
-    (stored,) = admin.state()["zis"]["bundles"].values()
-    assert text(stored["resources"]) == text(document["resources"])
+    assert stored_bundle_resources(admin) == text(document["resources"])
 
 
 def test_make_section_and_common_bodies_carry_integers(make: MakeClient, admin: EmulatorAdmin) -> None:
@@ -208,36 +212,7 @@ def test_link_metadata_from_a_number_to_a_boolean_is_a_change(links: ProviderDri
 
 
 def bundle_inputs(result: Any, seconds: int = 5) -> dict[str, Any]:
-    return {
-        "integration": INTEGRATION,
-        "name": "numbers",
-        "description": "",
-        "zis_template_version": "2019-10-14",
-        "resources": {
-            "flow": {
-                "type": "ZIS::Flow",
-                "properties": {
-                    "name": "flow",
-                    "definition": {
-                        "StartAt": "Pause",
-                        "States": {
-                            "Pause": {"Type": "Wait", "Seconds": seconds, "Next": "Done"},
-                            "Done": {"Type": "Pass", "Result": result, "End": True},
-                        },
-                    },
-                },
-            },
-            "job_spec": {
-                "type": "ZIS::JobSpec",
-                "properties": {
-                    "name": "on_ticket",
-                    "event_source": "support",
-                    "event_type": "ticket.TicketCreated",
-                    "flow_name": f"zis:{INTEGRATION}:flow:flow",
-                },
-            },
-        },
-    }
+    return {"integration": INTEGRATION, **bundle_document(result, seconds)}
 
 
 def stored_bundle_resources(admin: EmulatorAdmin) -> str:
