@@ -27,6 +27,7 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
+from tests.support.pulumi_cli import stack_config_of
 from zis_pulumi.app_connection import AppConnectionProvider
 from zis_pulumi.bundle import BundleProvider
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings, Faults
@@ -285,15 +286,7 @@ def render(rows: list[dict[str, Any]], latency_ms: float) -> str:
 def run_provider_only(args: argparse.Namespace) -> dict[str, Any]:
     settings = EmulatorSettings(faults=Faults(latency_ms=args.latency_ms))
     with EmulatorServer(settings=settings, host="127.0.0.1", port=0) as server:
-        env = server.env()
-        stack_config = {
-            "zendesk:baseUrl": env["ZENDESK_BASE_URL"],
-            "zendesk:email": env["ZENDESK_EMAIL"],
-            "zendesk:apiToken": env["ZENDESK_API_TOKEN"],
-            "zendesk:oauthToken": env["ZENDESK_OAUTH_TOKEN"],
-            "make:baseUrl": env["MAKE_BASE_URL"],
-            "make:apiToken": env["MAKE_API_TOKEN"],
-        }
+        stack_config = stack_config_of(server)
         clock = HttpClock()
         bench = Bench(clock)
         with clock.installed():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.pulumi_cli import EmulatorAdmin as EmulatorAdmin  # the provider and client tests import it here
-from tests.support.pulumi_cli import emptied_emulator, find_pulumi_bin
+from tests.support.pulumi_cli import emptied_emulator, find_pulumi_bin, stack_config_of
 from zis_pulumi._make import MakeClient, MakeSettings
 from zis_pulumi._zendesk import ZendeskClient, ZendeskSettings
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
@@ -31,15 +31,7 @@ def admin(emulator: EmulatorServer) -> Iterator[EmulatorAdmin]:
 @pytest.fixture
 def stack_config(emulator: EmulatorServer, admin: EmulatorAdmin) -> dict[str, str]:
     """The stack config a user would set to point the providers at the (freshly emptied) emulator."""
-    env = emulator.env()
-    return {
-        "zendesk:baseUrl": env["ZENDESK_BASE_URL"],
-        "zendesk:email": env["ZENDESK_EMAIL"],
-        "zendesk:apiToken": env["ZENDESK_API_TOKEN"],
-        "zendesk:oauthToken": env["ZENDESK_OAUTH_TOKEN"],
-        "make:baseUrl": env["MAKE_BASE_URL"],
-        "make:apiToken": env["MAKE_API_TOKEN"],
-    }
+    return stack_config_of(emulator)
 
 
 @pytest.fixture

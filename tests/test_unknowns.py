@@ -19,7 +19,7 @@ from pulumi.runtime import rpc
 
 from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver
-from tests.support.pulumi_cli import emptied_emulator
+from tests.support.pulumi_cli import emptied_emulator, stack_config_of
 from tests.support.wire import Path, dotted, engine_check, engine_diff, positions, replaced, unknown_at, wire
 from zis_pulumi import app_connection
 from zis_pulumi._unknowns import UNKNOWN_TEXT, contains_unknown, is_unknown, shown
@@ -248,15 +248,7 @@ def no_repr(failures: list[CheckFailure]) -> None:
 def drivers(emulator: EmulatorServer) -> dict[str, ProviderDriver]:
     """One shipped provider per kind for the whole module: each shipping wraps pickle once more (an SDK leak,
     see PULUMI-NOTES), so a driver per test would exhaust the recursion limit of the test process."""
-    env = emulator.env()
-    stack_config = {
-        "zendesk:baseUrl": env["ZENDESK_BASE_URL"],
-        "zendesk:email": env["ZENDESK_EMAIL"],
-        "zendesk:apiToken": env["ZENDESK_API_TOKEN"],
-        "zendesk:oauthToken": env["ZENDESK_OAUTH_TOKEN"],
-        "make:baseUrl": env["MAKE_BASE_URL"],
-        "make:apiToken": env["MAKE_API_TOKEN"],
-    }
+    stack_config = stack_config_of(emulator)
     return {kind.name: ProviderDriver(kind.provider(), stack_config) for kind in KINDS}
 
 

@@ -31,6 +31,19 @@ CALLER_PREFIXES = ("ZENDESK_", "MAKE_", "PULUMI_")
 """Variables of the caller's environment a project never inherits: credentials and the user's Pulumi setup."""
 
 
+def stack_config_of(emulator: EmulatorServer) -> dict[str, str]:
+    """The stack config a user would set to point the providers at `emulator`."""
+    env = emulator.env()
+    return {
+        "zendesk:baseUrl": env["ZENDESK_BASE_URL"],
+        "zendesk:email": env["ZENDESK_EMAIL"],
+        "zendesk:apiToken": env["ZENDESK_API_TOKEN"],
+        "zendesk:oauthToken": env["ZENDESK_OAUTH_TOKEN"],
+        "make:baseUrl": env["MAKE_BASE_URL"],
+        "make:apiToken": env["MAKE_API_TOKEN"],
+    }
+
+
 def find_pulumi_bin(explicit: str | Path | None = None) -> Path:
     """The directory holding `pulumi`: `explicit`, else ZIS_PULUMI_BIN, else scripts/install-pulumi.sh's last line.
 
