@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -84,6 +85,30 @@ def add_jira_connection(emulator: EmulatorServer, integration: str = "acme_sync"
     ).raise_for_status()
 
 
+def new_project(tmp: Path, pulumi_bin: Path, emulator: EmulatorServer, program: Path, name: str) -> Project:
+    """A project `name` of `program` on `emulator`, with stack `test` made and selected and no config set."""
+    project = Project.create(
+        tmp,
+        program,
+        name=name,
+        bin_dir=pulumi_bin,
+        settings=emulator.env(),
+        passphrase=PASSPHRASE,
+    )
+    project.run("stack", "init", STACK)
+    return project
+
+
+@contextmanager
+def own_emulator() -> Iterator[tuple[EmulatorServer, EmulatorAdmin]]:
+    """An emulator of the test's own and its admin API, for a test whose stack must not share one."""
+    with (
+        EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as emulator,
+        EmulatorAdmin(emulator) as admin,
+    ):
+        yield emulator, admin
+
+
 def make_project(
     tmp: Path,
     pulumi_bin: Path,
@@ -93,15 +118,7 @@ def make_project(
     config: dict[str, str] | None = None,
 ) -> Project:
     """A project of `program` with stack `test` selected and the quick start's secret set."""
-    project = Project.create(
-        tmp,
-        program,
-        name="zis-pulumi-quickstart",
-        bin_dir=pulumi_bin,
-        settings=emulator.env(),
-        passphrase=PASSPHRASE,
-    )
-    project.run("stack", "init", STACK)
+    project = new_project(tmp, pulumi_bin, emulator, program, "zis-pulumi-quickstart")
     project.config({"crmClientSecret": "engine-test-client-secret", **(config or {})}, secret=True)
     return project
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EmulatorAdmin
-from tests.engine.conftest import PASSPHRASE, STACK, Project
-from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
+from tests.engine.conftest import Project, new_project, own_emulator
+from zis_pulumi.emulator import EmulatorServer
 
 PROGRAM = Path(__file__).parent / "corpus_program"
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -22,15 +22,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 def corpus_project(tmp: Path, pulumi_bin: Path, emulator: EmulatorServer) -> Project:
     """A stack of the corpus program, not deployed."""
-    project = Project.create(
-        tmp,
-        PROGRAM,
-        name="zis-pulumi-corpus",
-        bin_dir=pulumi_bin,
-        settings=emulator.env(),
-        passphrase=PASSPHRASE,
-    )
-    project.run("stack", "init", STACK)
+    project = new_project(tmp, pulumi_bin, emulator, PROGRAM, "zis-pulumi-corpus")
     project.config({"dataDir": str(DATA)})
     project.config({"clientSecret": "corpus-client-secret"}, secret=True)
     return project
@@ -52,10 +44,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, pulumi_bin: Path, engine_e
 @pytest.fixture
 def own(tmp_path: Path, pulumi_bin: Path) -> Iterator[tuple[Project, EmulatorAdmin]]:
     """A deployed stack on an emulator of its own, for a test that removes it."""
-    with (
-        EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as emulator,
-        EmulatorAdmin(emulator) as admin,
-    ):
+    with own_emulator() as (emulator, admin):
         project = corpus_project(tmp_path, pulumi_bin, emulator)
         project.up()
         yield project, admin

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from tests.conftest import EmulatorAdmin
-from tests.engine.conftest import PASSPHRASE, Project, add_jira_connection, failed, make_project
-from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
+from tests.engine.conftest import PASSPHRASE, Project, add_jira_connection, failed, make_project, own_emulator
+from zis_pulumi.emulator import EmulatorServer
 
 INTEGRATION = "acme_sync"
 LOOKUP = "GET /api/services/zis/integrations/{integration}/connections/all"
@@ -73,10 +73,7 @@ def restored(request: pytest.FixtureRequest, project: Project, tmp_path: Path) -
 @pytest.fixture
 def own(tmp_path: Path, pulumi_bin: Path) -> Iterator[tuple[Project, EmulatorAdmin]]:
     """A deployed stack on an emulator of its own, for a test that removes it."""
-    with (
-        EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as emulator,
-        EmulatorAdmin(emulator) as admin,
-    ):
+    with own_emulator() as (emulator, admin):
         add_jira_connection(emulator, INTEGRATION)
         project = make_project(tmp_path, pulumi_bin, emulator)
         project.up()
