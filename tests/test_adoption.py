@@ -8,11 +8,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import EmulatorAdmin
-from tests.support.driver import ProviderDriver
-from zis_pulumi import app_connection
+from tests.support.driver import ProviderDriver, fresh_connection_driver
 from zis_pulumi._make import MakeClient
 from zis_pulumi._zendesk import ZendeskClient
-from zis_pulumi.app_connection import CLAIM_KEY, AppConnectionProvider, claim_of
+from zis_pulumi.app_connection import CLAIM_KEY, claim_of
 from zis_pulumi.bundle import BundleProvider
 from zis_pulumi.errors import ZisPulumiError
 from zis_pulumi.job_spec import JobSpecInstallationProvider
@@ -57,11 +56,7 @@ def writes(admin: EmulatorAdmin) -> dict[str, int]:
 
 @pytest.fixture
 def connections(stack_config: dict[str, str], admin: EmulatorAdmin) -> ProviderDriver:
-    # A fresh provider process: the emulator was reset, so Make names like `acme-crm` come again.
-    app_connection._made_here.clear()
-    app_connection._deleted_here.clear()
-    app_connection._first_listings.clear()
-    return ProviderDriver(AppConnectionProvider(), stack_config)
+    return fresh_connection_driver(stack_config)
 
 
 # --- bundles and job specs ----------------------------------------------------------------------------
@@ -71,13 +66,19 @@ def bundle_inputs(**changes: Any) -> dict[str, Any]:
     return {"integration": INTEGRATION, **BUNDLE, **changes}
 
 
-def test_bundle_create_adopts_an_identical_bundle_without_upload(
-    stack_config: dict[str, str], admin: EmulatorAdmin, zendesk: ZendeskClient
-) -> None:
+def installed_bundle(zendesk: ZendeskClient, admin: EmulatorAdmin) -> str:
+    """BUNDLE uploaded and its job spec installed, as another tool left them, the counters then reset: the uuid."""
     zendesk.upload_bundle(INTEGRATION, BUNDLE)
     zendesk.install_job_spec(JOB_SPEC)
     uuid = zendesk.list_bundles(INTEGRATION)[0].uuid
     admin.reset(counters_only=True)
+    return uuid
+
+
+def test_bundle_create_adopts_an_identical_bundle_without_upload(
+    stack_config: dict[str, str], admin: EmulatorAdmin, zendesk: ZendeskClient
+) -> None:
+    uuid = installed_bundle(zendesk, admin)
     created = ProviderDriver(BundleProvider(), stack_config).create(bundle_inputs())
     assert created.id == uuid
     assert writes(admin) == {}
@@ -87,9 +88,7 @@ def test_bundle_create_adopts_an_identical_bundle_without_upload(
 def test_bundle_create_uploads_over_a_bundle_of_that_name_that_differs(
     stack_config: dict[str, str], admin: EmulatorAdmin, zendesk: ZendeskClient
 ) -> None:
-    zendesk.upload_bundle(INTEGRATION, BUNDLE)
-    zendesk.install_job_spec(JOB_SPEC)
-    admin.reset(counters_only=True)
+    installed_bundle(zendesk, admin)
     created = ProviderDriver(BundleProvider(), stack_config).create(bundle_inputs(description="Changed"))
     assert created.outs["description"] == "Changed"
     assert writes(admin) == {
@@ -101,9 +100,7 @@ def test_bundle_create_uploads_over_a_bundle_of_that_name_that_differs(
 def test_job_spec_installation_of_an_installed_job_spec_makes_no_write(
     stack_config: dict[str, str], admin: EmulatorAdmin, zendesk: ZendeskClient
 ) -> None:
-    zendesk.upload_bundle(INTEGRATION, BUNDLE)
-    zendesk.install_job_spec(JOB_SPEC)
-    admin.reset(counters_only=True)
+    installed_bundle(zendesk, admin)
     driver = ProviderDriver(JobSpecInstallationProvider(), stack_config)
     created = driver.create({"integration": INTEGRATION, "job_spec_name": "on_ticket_created"})
     assert created.id == JOB_SPEC

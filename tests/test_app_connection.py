@@ -22,8 +22,7 @@ from pulumi.runtime.rpc import UNKNOWN, unwrap_rpc_secret
 
 import zis_pulumi.make
 from tests.conftest import EmulatorAdmin
-from tests.support.driver import CheckFailed, ProviderDriver
-from zis_pulumi import app_connection
+from tests.support.driver import CheckFailed, ProviderDriver, fresh_connection_driver
 from zis_pulumi._make import MakeClient
 from zis_pulumi.app_connection import (
     CLAIM_KEY,
@@ -92,11 +91,7 @@ CLAIM = claim_of("urn:pulumi:dev::quickstart::pulumi-python:dynamic/make:AppConn
 
 @pytest.fixture
 def driver(stack_config: dict[str, str], admin: EmulatorAdmin) -> ProviderDriver:
-    # A fresh provider process: the emulator was reset, so Make names like `acme-crm` come again.
-    app_connection._made_here.clear()
-    app_connection._deleted_here.clear()
-    app_connection._first_listings.clear()
-    return ProviderDriver(AppConnectionProvider(), stack_config)
+    return fresh_connection_driver(stack_config)
 
 
 class MakeUser:

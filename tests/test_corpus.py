@@ -12,9 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import EmulatorAdmin
-from tests.support.driver import ProviderDriver
-from zis_pulumi import app_connection
-from zis_pulumi.app_connection import AppConnectionProvider
+from tests.support.driver import ProviderDriver, fresh_connection_driver
 from zis_pulumi.bundle import BundleProvider, bundle_warnings, load_bundle
 
 DATA = Path(__file__).parent / "data"
@@ -203,10 +201,7 @@ def connection_inputs(connection: CorpusConnection, label: str = "Corpus") -> di
 
 @pytest.fixture
 def connection_driver(stack_config: dict[str, str], admin: EmulatorAdmin) -> ProviderDriver:
-    app_connection._made_here.clear()
-    app_connection._deleted_here.clear()
-    app_connection._first_listings.clear()
-    return ProviderDriver(AppConnectionProvider(), stack_config)
+    return fresh_connection_driver(stack_config)
 
 
 @pytest.mark.parametrize("connection", CORPUS_CONNECTIONS, ids=[c.folder for c in CORPUS_CONNECTIONS])

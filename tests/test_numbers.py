@@ -16,13 +16,12 @@ import pytest
 
 from tests.conftest import EmulatorAdmin
 from tests.emulator.helpers import SEED_LINK
-from tests.support.driver import ProviderDriver
+from tests.support.driver import ProviderDriver, fresh_connection_driver
 from tests.support.wire import engine_diff, wire
-from zis_pulumi import app_connection
 from zis_pulumi._make import MakeClient
 from zis_pulumi._numbers import canonical, same, whole_numbers
 from zis_pulumi._zendesk import ZendeskClient
-from zis_pulumi.app_connection import AppConnectionProvider, claim_of
+from zis_pulumi.app_connection import claim_of
 from zis_pulumi.bundle import BundleProvider
 from zis_pulumi.link import LinkProvider, metadata_patch
 
@@ -251,10 +250,7 @@ CONNECTION: dict[str, Any] = {
 def test_make_sections_and_common_are_written_with_integers_on_create_and_update(
     stack_config: dict[str, str], admin: EmulatorAdmin
 ) -> None:
-    app_connection._made_here.clear()
-    app_connection._deleted_here.clear()
-    app_connection._first_listings.clear()
-    connections = ProviderDriver(AppConnectionProvider(), stack_config)
+    connections = fresh_connection_driver(stack_config)
     created = connections.create(wire(CONNECTION))
 
     record = admin.state()["make"]["connections"][created.id]

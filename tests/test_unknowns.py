@@ -18,10 +18,9 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from tests.conftest import EmulatorAdmin
-from tests.support.driver import ProviderDriver
+from tests.support.driver import ProviderDriver, forget_connections
 from tests.support.pulumi_cli import emptied_emulator, stack_config_of
 from tests.support.wire import Path, dotted, engine_check, engine_diff, positions, replaced, unknown_at, wire
-from zis_pulumi import app_connection
 from zis_pulumi._unknowns import UNKNOWN_TEXT, contains_unknown, is_unknown, shown
 from zis_pulumi.app_connection import AppConnectionProvider, claim_of
 from zis_pulumi.bundle import BundleProvider
@@ -257,9 +256,7 @@ def deployed(drivers: dict[str, ProviderDriver], emulator: EmulatorServer) -> di
     """Each resource created from its inputs (the bundle first: it declares the job spec): id and outputs.
 
     Diffs need only these outputs, not the objects, so the emulator may be emptied between tests."""
-    app_connection._made_here.clear()
-    app_connection._deleted_here.clear()
-    app_connection._first_listings.clear()
+    forget_connections()
     with emptied_emulator(emulator):
         made = {}
         for kind in KINDS:

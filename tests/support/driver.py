@@ -15,6 +15,9 @@ from pulumi.dynamic import CheckResult, ConfigureRequest, DiffResult, ResourcePr
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
+from zis_pulumi import app_connection
+from zis_pulumi.app_connection import AppConnectionProvider
+
 PROJECT = "zis-pulumi-tests"
 
 
@@ -70,3 +73,17 @@ class ProviderDriver:
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self.provider.delete(id_, props)
+
+
+def fresh_connection_driver(stack_config: dict[str, str]) -> ProviderDriver:
+    """A driver of an AppConnectionProvider as a fresh provider process has it: after the emulator was emptied,
+    Make names like `acme-crm` come again, so what an earlier test's process made or deleted must be forgotten."""
+    forget_connections()
+    return ProviderDriver(AppConnectionProvider(), stack_config)
+
+
+def forget_connections() -> None:
+    """Forget the connections this process made, deleted or listed, as a fresh provider process would."""
+    app_connection._made_here.clear()
+    app_connection._deleted_here.clear()
+    app_connection._first_listings.clear()
