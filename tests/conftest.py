@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.pulumi_cli import EmulatorAdmin as EmulatorAdmin  # the provider and client tests import it here
 from tests.support.pulumi_cli import emptied_emulator, find_pulumi_bin, stack_config_of
+from tests.support.sleeps import Sleeps
 from zis_pulumi._make import MakeClient, MakeSettings
 from zis_pulumi._zendesk import ZendeskClient, ZendeskSettings
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
@@ -46,6 +47,12 @@ def make(stack_config: dict[str, str]) -> Iterator[MakeClient]:
     """A Make client set up from the stack config, as the providers build theirs."""
     with MakeClient(MakeSettings.resolve(stack_config, environ={})) as client:
         yield client
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    """The waits a client under test was told to make (it makes none)."""
+    return Sleeps()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import httpx
 import pytest
 import respx
 
+from tests.support.sleeps import Sleeps
 from zis_pulumi._http import RetryPolicy
 from zis_pulumi._make import MakeClient
 from zis_pulumi._zendesk import ZendeskClient
@@ -28,18 +29,6 @@ JOB_SPECS = "/api/services/zis/registry/acme_sync/job_specs"
 LINKS = "/api/services/zis/links/acme_sync"
 RATE_LIMITED = {"errors": [{"code": "TooManyRequests", "title": "Too many requests"}]}
 NO_JOB_SPECS = {"job_specs": [], "meta": {"after": None, "before": None, "has_more": False}}
-
-
-class Sleeps(list[float]):
-    """Records the client's waits instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture

@@ -8,24 +8,13 @@ import httpx
 import pytest
 
 from tests.conftest import EmulatorAdmin
+from tests.support.sleeps import Sleeps
 from zis_pulumi._http import RetryPolicy
 from zis_pulumi._make import MakeClient
 from zis_pulumi.config import MakeSettings
 from zis_pulumi.errors import ApiError, ConfigurationError, NotFoundError, RateLimitedError
 
 APP = "acme-crm"
-
-
-class Sleeps(list[float]):
-    """Records the waits instead of sleeping."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture

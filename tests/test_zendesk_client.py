@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import EmulatorAdmin
+from tests.support.sleeps import Sleeps
 from zis_pulumi._http import RetryPolicy
 from zis_pulumi._zendesk import ZendeskClient
 from zis_pulumi.config import ZendeskSettings
@@ -67,21 +68,9 @@ def link_body(left: str = "zendesk:ticket1", right: str = "jira:PROJ-1") -> dict
     }
 
 
-class Sleeps(list[float]):
-    """Records the client's waits instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 @pytest.fixture
 def settings(stack_config: dict[str, str]) -> ZendeskSettings:
     return ZendeskSettings.resolve(stack_config, environ={})
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture
