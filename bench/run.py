@@ -317,6 +317,17 @@ def verify(state: dict[str, Any], shape: Shape | None) -> str:
 PHASES = ("up", "preview", "refresh", "update", "destroy")
 
 
+def phase_argv(name: str, parallel: list[str]) -> list[str]:
+    """The pulumi command line of phase `name` (`update` is an `up` after the config changed)."""
+    return {
+        "up": ["up", "--yes", "--skip-preview"],
+        "preview": ["preview"],
+        "refresh": ["refresh", "--yes", "--skip-preview"],
+        "update": ["up", "--yes", "--skip-preview"],
+        "destroy": ["destroy", "--yes", "--skip-preview"],
+    }[name] + parallel
+
+
 def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
     try:
         bin_dir = find_pulumi_bin(args.bin)
@@ -374,13 +385,7 @@ def engine_benchmark(args: argparse.Namespace, shape: Shape) -> Report:
             admin.settings(latency_ms=args.latency_ms if with_latency else 0)
             results: dict[str, Phase] = {}
             for name in PHASES:
-                argv = {
-                    "up": ["up", "--yes", "--skip-preview"],
-                    "preview": ["preview"],
-                    "refresh": ["refresh", "--yes", "--skip-preview"],
-                    "update": ["up", "--yes", "--skip-preview"],
-                    "destroy": ["destroy", "--yes", "--skip-preview"],
-                }[name] + parallel
+                argv = phase_argv(name, parallel)
                 if name == "update":
                     project.config({"touch": 1}, stack=stack)
                 admin.reset(counters_only=True)

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bench.run import PHASES, phase_argv
 from bench.sequential import SequentialDeployer, timed
 from tests.support.pulumi_cli import EmulatorAdmin, PulumiProject, find_pulumi_bin
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings, Faults
@@ -33,7 +34,6 @@ from zis_pulumi.link_set import DEFAULT_CONCURRENCY
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = ROOT / "bench" / "scale_stack"
 PASSPHRASE = "zis-pulumi-bench"
-PHASES = ("up", "preview", "refresh", "update", "destroy")
 KINDS = ("link", "set", "sequential")
 LABELS = {"link": "zis.Link x N", "set": "one zis.LinkSet", "sequential": "sequential httpx script"}
 
@@ -58,13 +58,7 @@ def run_engine(kind: str, size: int, latency_ms: float, touch: int, bin_dir: Pat
         project.run("stack", "init", "scale")
         project.config({"mode": "set" if kind == "set" else "links", "links": size, "touchCount": touch, "touch": 0})
         for name in PHASES:
-            argv = {
-                "up": ["up", "--yes", "--skip-preview"],
-                "preview": ["preview"],
-                "refresh": ["refresh", "--yes", "--skip-preview"],
-                "update": ["up", "--yes", "--skip-preview"],
-                "destroy": ["destroy", "--yes", "--skip-preview"],
-            }[name] + ["--parallel", "32"]
+            argv = phase_argv(name, ["--parallel", "32"])
             if name == "update":
                 project.config({"touch": 1})
             admin.reset(counters_only=True)

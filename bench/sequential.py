@@ -30,6 +30,11 @@ def link_body(i: int, touch: int, touch_count: int) -> dict[str, Any]:
     }
 
 
+def link_params(i: int) -> dict[str, str]:
+    """The query that names link i, for a PATCH or DELETE."""
+    return {"link_type": LINK_TYPE, "left_object_name": f"zendesk:ticket{i}", "right_object_name": f"jira:BENCH-{i}"}
+
+
 class SequentialDeployer:
     def __init__(self, base_url: str, oauth_token: str) -> None:
         self.url = f"{base_url}/api/services/zis/links/{INTEGRATION}"
@@ -60,22 +65,12 @@ class SequentialDeployer:
 
     def update(self, touch_count: int) -> None:
         for i in range(touch_count):
-            params = {
-                "link_type": LINK_TYPE,
-                "left_object_name": f"zendesk:ticket{i}",
-                "right_object_name": f"jira:BENCH-{i}",
-            }
             body = {"right_object": {"metadata": {"rev": 1}}}
-            self.http.patch(self.url, params=params, json=body).raise_for_status()
+            self.http.patch(self.url, params=link_params(i), json=body).raise_for_status()
 
     def destroy(self, count: int) -> None:
         for i in range(count):
-            params = {
-                "link_type": LINK_TYPE,
-                "left_object_name": f"zendesk:ticket{i}",
-                "right_object_name": f"jira:BENCH-{i}",
-            }
-            self.http.delete(self.url, params=params).raise_for_status()
+            self.http.delete(self.url, params=link_params(i)).raise_for_status()
 
 
 def timed(action: Callable[[], Any]) -> float:
