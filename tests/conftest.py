@@ -11,8 +11,9 @@ import pytest
 from tests.support.pulumi_cli import EmulatorAdmin as EmulatorAdmin  # the provider and client tests import it here
 from tests.support.pulumi_cli import emptied_emulator, find_pulumi_bin, stack_config_of
 from tests.support.sleeps import Sleeps
-from zis_pulumi._make import MakeClient, MakeSettings
-from zis_pulumi._zendesk import ZendeskClient, ZendeskSettings
+from zis_pulumi._make import MakeClient
+from zis_pulumi._zendesk import ZendeskClient
+from zis_pulumi.config import MakeSettings, ZendeskSettings
 from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from tests.engine.conftest import PASSPHRASE, Project, failed
+from tests.engine.conftest import Project, failed, new_project, own_emulator
 from tests.support.pulumi_cli import EmulatorAdmin, change_summary
-from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
+from zis_pulumi.emulator import EmulatorServer
 
 PROGRAM = Path(__file__).resolve().parent / "ownership_program"
 INTEGRATION = "own_sync"
@@ -42,15 +42,7 @@ V3 = {"suffix": "v3", "inGroup": True, "aliasOf": "v2"}
 
 def deployed(tmp: Path, pulumi_bin: Path, emulator: EmulatorServer, config: dict[str, Any]) -> Project:
     """A stack of the program deployed with `config`."""
-    project = Project.create(
-        tmp,
-        PROGRAM,
-        name="zis-pulumi-ownership",
-        bin_dir=pulumi_bin,
-        settings=emulator.env(),
-        passphrase=PASSPHRASE,
-    )
-    project.run("stack", "init", "test")
+    project = new_project(tmp, pulumi_bin, emulator, PROGRAM, "zis-pulumi-ownership")
     project.config(config)
     project.run("up", "--yes", "--skip-preview")
     return project
@@ -59,10 +51,7 @@ def deployed(tmp: Path, pulumi_bin: Path, emulator: EmulatorServer, config: dict
 @contextmanager
 def own_stack(tmp: Path, pulumi_bin: Path, config: dict[str, Any]) -> Iterator[tuple[Project, EmulatorAdmin]]:
     """A stack deployed with `config` on an emulator of its own."""
-    with (
-        EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as emulator,
-        EmulatorAdmin(emulator) as admin,
-    ):
+    with own_emulator() as (emulator, admin):
         yield deployed(tmp, pulumi_bin, emulator, config), admin
 
 
