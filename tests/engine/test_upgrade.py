@@ -19,14 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import dill
-import httpx
 import pytest
 
 import zis_pulumi
-from tests.engine.conftest import Project, make_project
+from tests.engine.conftest import Project, add_jira_connection, make_project, own_emulator
 from tests.support.pulumi_cli import EmulatorAdmin, change_summary
 from tests.support.releases import RELEASES, InstalledRelease, install
-from zis_pulumi.emulator import EmulatorServer, EmulatorSettings
 
 INTEGRATION = "acme_sync"
 LOOKUP = "GET /api/services/zis/integrations/{integration}/connections/all"
@@ -70,16 +68,8 @@ def release(request: pytest.FixtureRequest) -> InstalledRelease:
 @contextmanager
 def release_stack(tmp: Path, pulumi_bin: Path, release: InstalledRelease) -> Iterator[tuple[Project, EmulatorAdmin]]:
     """The release's quick-start stack, made by the release on an emulator of its own, then handed to this code."""
-    with (
-        EmulatorServer(settings=EmulatorSettings(), host="127.0.0.1", port=0) as emulator,
-        EmulatorAdmin(emulator) as admin,
-    ):
-        env = emulator.env()
-        httpx.post(
-            f"{emulator.base_url}/api/services/zis/integrations/{INTEGRATION}/connections/bearer_token",
-            headers={"Authorization": f"Bearer {env['ZENDESK_OAUTH_TOKEN']}", "User-Agent": "tests"},
-            json={"name": "jira", "token": "jira-secret-token", "allowed_domain": "acme.atlassian.net"},
-        ).raise_for_status()
+    with own_emulator() as (emulator, admin):
+        add_jira_connection(emulator, INTEGRATION)
         project = make_project(tmp, pulumi_bin, emulator, release.source / "examples" / "quickstart")
         versions = tmp / "versions.log"
         record_version(project, versions)
