@@ -37,6 +37,11 @@ for end in "${ends[@]}"; do
     echo "test-sdk-range: $venv has pulumi $have, not $oldest" >&2
     exit 1
   fi
+  if [ "$end" = newest ] && [ -x .venv/bin/python ] \
+     && [ "$(.venv/bin/python -c 'from importlib.metadata import version; print(version("pulumi"))')" = "$have" ]; then
+    echo "test-sdk-range: .venv has pulumi $have too, so \`make test\` ran the unit tests with the newest SDK" >&2
+    continue
+  fi
   echo "test-sdk-range: unit tests with pulumi $have (the $end SDK of $spec)" >&2
   "$venv/bin/python" -m pytest -q -m "not engine" -p no:cacheprovider \
     --ignore=tests/reliability --ignore=tests/emulator --ignore=tests/vendor_clients "$@"
