@@ -7,7 +7,7 @@ saves them writing the same `__init__` checks and output properties again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from typing import Any, Generic, TypeVar, cast, overload
 
 import pulumi
@@ -35,7 +35,8 @@ def inputs_from(
         args = args_type(**keywords)
     elif any(value is not None for value in keywords.values()):
         raise TypeError(f"give {kind} either {article} {args_type.__name__} or keyword arguments, not both")
-    assert is_dataclass(args)
+    if not isinstance(args, args_type):
+        raise TypeError(f"{kind} takes {article} {args_type.__name__} as args (got {type(args).__name__})")
     return {field.name: getattr(args, field.name) for field in fields(args)}
 
 
