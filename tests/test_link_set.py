@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pulumi
 import pytest
@@ -32,7 +34,7 @@ def entry(i: int, **metadata: Any) -> dict[str, Any]:
     }
 
 
-def inputs(links: list[dict[str, Any]], **changes: Any) -> dict[str, Any]:
+def inputs(links: list[Any], **changes: Any) -> dict[str, Any]:
     return {"integration": INTEGRATION, "link_type": LINK_TYPE, "links": copy.deepcopy(links), **changes}
 
 
@@ -43,6 +45,11 @@ def stored(admin: EmulatorAdmin) -> list[dict[str, Any]]:
 
 def stored_identities(admin: EmulatorAdmin) -> Counter[tuple[str, str]]:
     return Counter((link["left_object"]["name"], link["right_object"]["name"]) for link in stored(admin))
+
+
+def records(outs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `links_json` output, read."""
+    return [json.loads(text) for text in outs["links_json"]]
 
 
 def by_endpoint(admin: EmulatorAdmin) -> dict[str, int]:
@@ -88,12 +95,26 @@ def test_a_repeated_identity_names_the_first_occurrence(driver: ProviderDriver) 
 
 def test_check_normalises_left_out_metadata_and_accepts_unknowns(driver: ProviderDriver) -> None:
     checked = driver.checked(inputs([{"left_object": {"name": "zendesk:a"}, "right_object": {"name": "jira:b"}}]))
-    assert checked["links"] == [
+    assert [json.loads(text) for text in checked["links"]] == [
         {"left_object": {"name": "zendesk:a", "metadata": {}}, "right_object": {"name": "jira:b", "metadata": {}}}
     ]
     assert driver.check({**inputs([]), "links": UNKNOWN}).failures == []
-    partly_known: list[Any] = [entry(0), UNKNOWN]
-    assert driver.check(inputs(partly_known)).failures == []
+    partly_known: list[Any] = [entry(0), UNKNOWN, {**entry(1), "right_object": {"name": UNKNOWN}}]
+    result = driver.check(inputs(partly_known))
+    assert result.failures == []
+    assert result.inputs["links"][1] == UNKNOWN and result.inputs["links"][2]["right_object"]["name"] == UNKNOWN
+
+
+def test_links_travel_as_json_text_and_check_reads_either_form(driver: ProviderDriver) -> None:
+    """The resource class sends each link as one JSON text (the engine's cost is per value); check takes text
+    or objects, returns text, and names an entry that is text but no object."""
+    as_text = json.dumps(entry(1))
+    checked = driver.checked(inputs([entry(0), as_text]))
+    assert [json.loads(text) for text in checked["links"]] == [entry(0), entry(1)]
+    (bad,) = driver.check(inputs([entry(0), "zendesk:ticket1"])).failures
+    assert bad.property == "links[1]" and "must be an object" in bad.reason
+    (bad,) = driver.check(inputs([json.dumps({**entry(0), "colour": "blue"})])).failures
+    assert bad.property == "links[0].colour"
 
 
 # --- create -----------------------------------------------------------------------------------------
@@ -107,7 +128,7 @@ def test_create_lists_once_then_posts_each_link_concurrently(driver: ProviderDri
     assert stored_identities(admin) == Counter({(f"zendesk:ticket{i}", f"jira:PROJ-{i}"): 1 for i in range(250)})
     ids = {(link["left_object"]["name"], link["right_object"]["name"]): link["id"] for link in stored(admin)}
     assert created.outs["link_ids"] == {link_key(names): id_ for names, id_ in ids.items()}
-    assert [link["link_id"] for link in created.outs["links"]] == [
+    assert [link["link_id"] for link in records(created.outs)] == [
         ids[(f"zendesk:ticket{i}", f"jira:PROJ-{i}")] for i in range(250)
     ]
 
@@ -123,7 +144,24 @@ def test_create_adopts_links_that_exist_already_and_sets_their_metadata(
     assert stored_identities(admin) == Counter({(f"zendesk:ticket{i}", f"jira:PROJ-{i}"): 1 for i in range(5)})
     adopted = next(link for link in stored(admin) if link["left_object"]["name"] == "zendesk:ticket3")
     assert adopted["right_object"]["metadata"] == {"key": "PROJ-3"}  # the key added by hand is removed
-    assert created.outs["links"][3]["right_object"]["metadata"] == {"key": "PROJ-3"}
+    assert records(created.outs)[3]["right_object"]["metadata"] == {"key": "PROJ-3"}
+
+
+def test_searches_that_overlap_count_a_link_once(
+    driver: ProviderDriver, admin: EmulatorAdmin, zendesk: ZendeskClient
+) -> None:
+    """Names without a scheme are grouped by first letter, so `z*` also lists `zendesk:` links: a link found
+    by two searches is one link, not a copy to clean up."""
+    links = [
+        {"left_object": {"name": name}, "right_object": {"name": f"jira:{name}"}}
+        for name in ("zendesk:ticket1", "zoo", "zebra")
+    ]
+    zendesk.create_link(INTEGRATION, {"link_type": LINK_TYPE, **links[0]})
+    admin.reset(counters_only=True)
+    created = driver.create(inputs(links))
+    assert by_endpoint(admin) == {GET: 2, POST: 2}
+    assert stored_identities(admin) == Counter({(n, f"jira:{n}"): 1 for n in ("zendesk:ticket1", "zoo", "zebra")})
+    assert created.outs["count"] == 3
 
 
 def test_create_after_lost_answers_makes_no_copy(driver: ProviderDriver, admin: EmulatorAdmin) -> None:
@@ -179,7 +217,7 @@ def test_adds_and_removes_touch_only_those_links(driver: ProviderDriver, admin: 
     assert by_endpoint(admin) == {GET: 1, POST: 3, DELETE: 2}
     assert set(stored_identities(admin)) == {(f"zendesk:ticket{i}", f"jira:PROJ-{i}") for i in range(2, 13)}
     assert outs["count"] == 11
-    assert [link["left_object"]["name"] for link in outs["links"]] == [f"zendesk:ticket{i}" for i in range(2, 13)]
+    assert [link["left_object"]["name"] for link in records(outs)] == [f"zendesk:ticket{i}" for i in range(2, 13)]
 
 
 def test_a_changed_identity_is_a_delete_and_a_post_inside_the_set(driver: ProviderDriver, admin: EmulatorAdmin) -> None:
@@ -193,7 +231,23 @@ def test_a_changed_identity_is_a_delete_and_a_post_inside_the_set(driver: Provid
     assert by_endpoint(admin) == {GET: 1, POST: 1, DELETE: 1}
     assert ("zendesk:ticket2", "jira:PROJ-200") in stored_identities(admin)
     assert ("zendesk:ticket2", "jira:PROJ-2") not in stored_identities(admin)
-    assert outs["links"][2]["right_object"]["name"] == "jira:PROJ-200"
+    assert records(outs)[2]["right_object"]["name"] == "jira:PROJ-200"
+
+
+def test_the_records_are_text_and_a_state_that_holds_them_as_objects_still_works(
+    driver: ProviderDriver, admin: EmulatorAdmin
+) -> None:
+    """`links_json` is one string per link (the engine's cost is per value); a state from before it, which
+    kept the records as a `links` list of objects, diffs and updates the same."""
+    created = driver.create(inputs([entry(i) for i in range(4)]))
+    assert all(isinstance(text, str) for text in created.outs["links_json"]) and "links" not in created.outs
+    older = {key: value for key, value in created.outs.items() if key != "links_json"}
+    older["links"] = records(created.outs)
+    assert driver.diff(created.id, older, inputs([entry(i) for i in range(4)])).changes is False
+    admin.reset(counters_only=True)
+    outs = driver.update(created.id, older, inputs([entry(0), entry(1), entry(2, status="new")]))
+    assert by_endpoint(admin) == {PATCH: 1, DELETE: 1}
+    assert [link["right_object"]["metadata"] for link in records(outs)][2] == {"key": "PROJ-2", "status": "new"}
 
 
 def test_a_changed_integration_or_type_replaces_the_set(driver: ProviderDriver) -> None:
@@ -208,7 +262,7 @@ def test_update_of_a_link_deleted_outside_makes_it_again(
     created = driver.create(inputs([entry(0), entry(1)]))
     zendesk.delete_link(INTEGRATION, LINK_TYPE, "zendesk:ticket1", "jira:PROJ-1")
     outs = driver.update(created.id, created.outs, inputs([entry(0), entry(1, status="new")]))
-    assert outs["links"][1]["right_object"]["metadata"] == {"key": "PROJ-1", "status": "new"}
+    assert records(outs)[1]["right_object"]["metadata"] == {"key": "PROJ-1", "status": "new"}
     assert len(stored(admin)) == 2
 
 
@@ -225,7 +279,7 @@ def test_a_failed_create_says_exactly_which_links_exist_and_a_rerun_finishes_wit
     admin.settings(server_error_probability=0)
     partial = failed.value.outputs
     assert failed.value.reported is False  # no engine here; in a provider process the engine records it
-    listed = {(link["left_object"]["name"], link["right_object"]["name"]) for link in partial["links"]}
+    listed = {(link["left_object"]["name"], link["right_object"]["name"]) for link in records(partial)}
     assert listed == set(stored_identities(admin))
     assert 0 < partial["count"] < 60
     admin.reset(counters_only=True)
@@ -259,7 +313,7 @@ def test_a_failed_update_keeps_removed_links_that_still_exist_in_the_outputs(
     with pytest.raises(PartialFailure) as failed:
         driver.update(created.id, created.outs, inputs([]))
     admin.settings(server_error_probability=0)
-    listed = {(link["left_object"]["name"], link["right_object"]["name"]) for link in failed.value.outputs["links"]}
+    listed = {(link["left_object"]["name"], link["right_object"]["name"]) for link in records(failed.value.outputs)}
     assert listed == set(stored_identities(admin)) and listed
     outs = driver.update(created.id, failed.value.outputs, inputs([]))
     assert outs["count"] == 0 and stored(admin) == []
@@ -290,7 +344,7 @@ def test_refresh_reads_the_set_by_listing_and_sees_changes_made_outside(
     assert by_endpoint(admin) == {GET: math.ceil(250 / 100)}
     assert read.id == created.id
     assert read.outs["count"] == 249
-    assert read.outs["links"][7]["right_object"]["metadata"] == {"key": "PROJ-7", "x": 1}
+    assert records(read.outs)[7]["right_object"]["metadata"] == {"key": "PROJ-7", "x": 1}
     assert "zendesk:ticket9 → jira:PROJ-9" not in read.outs["link_ids"]
     assert len(read.inputs["links"]) == 249
     diff = driver.diff(read.id, read.outs, inputs(links))
@@ -332,6 +386,29 @@ def test_a_failed_delete_is_an_error_and_a_rerun_finishes(driver: ProviderDriver
 # --- configuration ----------------------------------------------------------------------------------
 
 
+def test_a_big_set_is_listed_by_narrower_searches_side_by_side(
+    stack_config: dict[str, str], admin: EmulatorAdmin
+) -> None:
+    """1,200 links under four prefixes, a pool 4 wide: one search of 12 pages one after another becomes four
+    of 3 pages each (after one opening page), with no link missed and no page more than a tenth extra."""
+    driver = ProviderDriver(LinkSetProvider(), {**stack_config, "zendesk:linkSetConcurrency": "4"})
+    links = [
+        {"left_object": {"name": f"zendesk:t{letter}{i:03d}"}, "right_object": {"name": f"jira:{letter}-{i}"}}
+        for letter in "abcd"
+        for i in range(300)
+    ]
+    created = driver.create(inputs(links))
+    admin.reset(counters_only=True)
+    read = driver.read(created.id, created.outs)
+    assert read.outs["count"] == 1200 and read.outs["link_ids"] == created.outs["link_ids"]
+    log = admin.http.get("/_emulator/requests", params={"log": "1"}).raise_for_status().json()["log"]
+    searches = Counter(
+        dict(parse_qsl(record["query"]))["left_object_name"] for record in log if record["method"] == "GET"
+    )
+    assert searches == {"zendesk:t*": 1, "zendesk:ta*": 3, "zendesk:tb*": 3, "zendesk:tc*": 3, "zendesk:td*": 3}
+    assert sum(searches.values()) <= math.ceil(1200 / 100) * 1.1 + 1
+
+
 def test_concurrency_comes_from_stack_config_or_the_default(stack_config: dict[str, str]) -> None:
     assert ProviderDriver(LinkSetProvider(), stack_config).provider.concurrency() == DEFAULT_CONCURRENCY  # type: ignore[attr-defined]
     configured = ProviderDriver(LinkSetProvider(), {**stack_config, "zendesk:linkSetConcurrency": "3"})
@@ -348,10 +425,12 @@ def test_concurrency_comes_from_stack_config_or_the_default(stack_config: dict[s
 class _Mocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.types: list[str] = []
+        self.links: dict[str, list[Any]] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         self.types.append(args.typ)
-        links = args.inputs["links"]
+        self.links[args.name] = list(args.inputs["links"])
+        links = [json.loads(text) for text in args.inputs["links"]]  # the class sends each link as text
         ids = {link_key(_names(link)): f"L{i}" for i, link in enumerate(links)}
         return "set-1", {**args.inputs, "count": len(links), "link_ids": ids}
 
@@ -379,3 +458,21 @@ def test_the_resource_has_its_type_token_and_typed_outputs() -> None:
     assert mocks.types == ["pulumi-python:dynamic/zis:LinkSet"] * 2
     with pytest.raises(TypeError):
         LinkSet("both", LinkSetArgs(INTEGRATION, LINK_TYPE, []), integration=INTEGRATION)
+
+
+def test_the_resource_sends_each_link_as_text_once_its_outputs_resolve() -> None:
+    """A link holding another resource's output is sent as text when that output is known."""
+    mocks = _Mocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    run: Callable[[Callable[[], pulumi.Output[Any]]], Callable[[], None]] = pulumi.runtime.test  # untyped in the SDK
+
+    def program() -> pulumi.Output[Any]:
+        computed = {**entry(1), "right_object": {"name": pulumi.Output.from_input("jira:PROJ-1"), "metadata": {}}}
+        link_set = LinkSet("set", integration=INTEGRATION, link_type=LINK_TYPE, links=[entry(0), computed])
+        return link_set.count.apply(lambda count: count == 2)
+
+    run(program)()
+    sent = mocks.links["set"]
+    assert all(isinstance(text, str) for text in sent)
+    assert json.loads(sent[0]) == entry(0)
+    assert json.loads(sent[1])["right_object"] == {"name": "jira:PROJ-1", "metadata": {}}

@@ -19,6 +19,7 @@ from tests.conftest import EmulatorAdmin
 from tests.support.driver import ProviderDriver
 from tests.test_bundle import bundle_inputs, flow, job_spec
 from tests.test_job_spec import bundle as job_spec_bundle
+from tests.test_link_set import records
 from zis_pulumi import _ownership as ownership
 from zis_pulumi._ownership import OWNER_INPUT, Registry
 from zis_pulumi._urns import describe_urn
@@ -380,7 +381,7 @@ def test_a_link_removed_from_a_set_that_another_resource_declares_stays(
     created = driver.create(set_inputs(None, 1, 2, 3))
     LinkProvider().check({}, link_inputs(B))
     outs = driver.update(created.id, created.outs, driver.checked(set_inputs(None, 2, 3)))
-    assert [entry["left_object"]["name"] for entry in outs["links"]] == ["zendesk:ticket2", "zendesk:ticket3"]
+    assert [entry["left_object"]["name"] for entry in records(outs)] == ["zendesk:ticket2", "zendesk:ticket3"]
     assert outs["count"] == 2
     assert len(admin.state()["zis"]["links"]) == 3
     assert not [endpoint for endpoint in writes(admin) if endpoint.startswith("DELETE ")]

@@ -26,12 +26,14 @@ The HTTP layer waits as told and retries, so the pool only bounds how many reque
 
 from __future__ import annotations
 
+import json
 import math
 import uuid
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from inspect import isawaitable
 from typing import Any, TypedDict, TypeVar
 
 import pulumi
@@ -51,7 +53,7 @@ from .models import Link as WireLink
 __all__ = ["LinkSet", "LinkSetArgs", "LinkSetEntryArgs", "LinkSetProvider"]
 
 INPUTS = ("integration", "link_type", "links")
-OUTPUTS = ("count", "link_ids")
+OUTPUTS = ("count", "link_ids", "links_json")
 ENTRY_FIELDS = ("left_object", "right_object")
 DEFAULT_CONCURRENCY = 8
 """Requests a LinkSet keeps in flight: enough to hide a SaaS API's latency, few enough that the account's
@@ -59,6 +61,15 @@ per-minute limit, not the pool, is what a big set runs into (and 429 + Retry-Aft
 MAX_CONCURRENCY = 16
 """The HTTP client's connection pool; more workers would only wait for a connection."""
 PAGE_SIZE = 100
+RECORDS = "links_json"
+"""The output that records each link as ZIS holds it: one compact JSON text per link, in declared order.
+
+The engine's cost grows with the number of values in a resource's properties, not their size: it marshals,
+logs and checkpoints each value at every step, so 10,000 links as objects (ten values each) cost it several
+times what 10,000 strings do. So a set carries its links as text both ways: the resource class sends each
+declared link as one JSON text (`_as_text`), and the record the provider diffs against is this output. The
+readable outputs are `count` and `link_ids`. A state written before either existed holds objects, which
+`LinkSetProvider.members` reads as well."""
 
 Names = tuple[str, str]
 """A link's identity within a set: (left object name, right object name)."""
@@ -105,6 +116,56 @@ def _entry_from(link: WireLink) -> dict[str, Any]:
     }
 
 
+def _record(entry: Mapping[str, Any]) -> str:
+    """One link of the `links_json` output: `{"left_object": …, "right_object": …, "link_id": …}` as text."""
+    return json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
+
+
+def _as_text(entry: Any) -> Any:
+    """A declared link as the engine carries it: compact JSON text (see `RECORDS`). What is not a plain JSON
+    object (a string, a number, a value json cannot write) is left as given, for check to name."""
+    if not isinstance(entry, Mapping) or contains_unknown(entry):  # an unknown must stay one the engine sees
+        return entry
+    try:
+        return json.dumps(entry, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return entry
+
+
+def _from_text(entry: Any) -> Any:
+    """A declared link as check and the plan read it: the object a JSON text holds, else the value as given."""
+    if isinstance(entry, str) and entry.startswith("{"):
+        try:
+            return json.loads(entry)
+        except ValueError:
+            return entry
+    return entry
+
+
+def _holds_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output) or isawaitable(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_output(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_output(item) for item in value)
+    return False
+
+
+def _links_as_text(links: Any) -> Any:
+    """The `links` input as the resource registers it: each link one JSON text. A link that holds another
+    resource's output becomes text once that resolves (unknown at preview until then)."""
+    if isinstance(links, pulumi.Output) or isawaitable(links):
+        return pulumi.Output.from_input(links).apply(
+            lambda resolved: [_as_text(entry) for entry in resolved] if isinstance(resolved, list) else resolved
+        )
+    if not isinstance(links, Sequence) or isinstance(links, str | bytes):
+        return links
+    return [
+        pulumi.Output.from_input(entry).apply(_as_text) if _holds_output(entry) else _as_text(entry) for entry in links
+    ]
+
+
 def _listing_prefix(names: Iterable[str]) -> str:
     """The longest prefix the left names share (never empty: a group shares at least its first character)."""
     ordered = sorted(names)
@@ -116,14 +177,69 @@ def _listing_prefix(names: Iterable[str]) -> str:
 
 
 def _groups(names: Iterable[Names]) -> dict[str, list[Names]]:
-    """Names grouped by left-name scheme (`zendesk:` …, as `zis.Link` groups its look-ups), then listed by the
-    longest prefix each group shares."""
+    """Names grouped by left-name scheme (`zendesk:` …, as `zis.Link` groups its look-ups), each with the search
+    that lists it: the longest prefix the group shares, then `*`."""
     by_scheme: dict[str, list[Names]] = {}
     for pair in names:
         left = pair[0]
         scheme = left.split(":", 1)[0] + ":" if ":" in left else left[:1]
         by_scheme.setdefault(scheme, []).append(pair)
-    return {_listing_prefix(left for left, _ in group): group for group in by_scheme.values()}
+    return {_listing_prefix(left for left, _ in group) + "*": group for group in by_scheme.values()}
+
+
+def _pages_for(members: Sequence[Names]) -> int:
+    return max(1, math.ceil(len(members) / PAGE_SIZE))
+
+
+def _rounds(groups: Mapping[str, Sequence[Names]], width: int) -> int:
+    """How many page reads one after another a set of searches takes in a pool `width` wide (a search's pages
+    are read in order, so its own page count is a floor)."""
+    pages = [_pages_for(members) for members in groups.values()]
+    return max(max(pages), math.ceil(sum(pages) / width))
+
+
+def _split(pattern: str, group: list[Names], width: int) -> dict[str, list[Names]]:
+    """A big group's search cut into narrower ones, so its pages can be read side by side.
+
+    Cursor pages of one search come one after another; searches for disjoint prefixes do not. The biggest
+    group is cut by the character after its prefix (a name equal to the prefix gets an exact search) while
+    that takes fewer rounds of the pool and adds at most a tenth to the one search's pages (each cut group
+    costs at most one partly filled page more), so a refresh of 10,000 links stays near 100 requests.
+    """
+    groups = {pattern: group}
+    single = _pages_for(group)
+    allowed = single + math.ceil(single / 10)
+    while True:
+        biggest = max(groups, key=lambda key: len(groups[key]))
+        members = groups[biggest]
+        if not biggest.endswith("*") or len(members) <= 2 * PAGE_SIZE:
+            break
+        prefix = biggest[:-1]
+        cut: dict[str, list[Names]] = {}
+        for pair in members:
+            left = pair[0]
+            cut.setdefault(left[: len(prefix) + 1] + "*" if len(left) > len(prefix) else prefix, []).append(pair)
+        if len(cut) == 1:  # every member has the same left name: nothing to cut on
+            break
+        candidate = {key: value for key, value in groups.items() if key != biggest}
+        for key, sub in cut.items():
+            narrowed = _listing_prefix(left for left, _ in sub) + "*" if key.endswith("*") else key
+            candidate.setdefault(narrowed, []).extend(sub)
+        pages = sum(_pages_for(sub) for sub in candidate.values())
+        if _rounds(candidate, width) >= _rounds(groups, width) or pages > allowed:
+            break
+        groups = candidate
+    return groups
+
+
+def _read_on(pages: Iterator[list[WireLink]], read: list[WireLink], budget: int) -> list[WireLink] | None:
+    """The rest of a search's pages after `read`; None once it would take more than `budget` pages in all."""
+    links = list(read)
+    for number, page in enumerate(pages, start=2 if read else 1):
+        if number > budget:
+            return None
+        links.extend(page)
+    return links
 
 
 class LinkSetProvider(BaseProvider):
@@ -132,14 +248,19 @@ class LinkSetProvider(BaseProvider):
     # --- the set's identities: the one place they are enumerated (check, create, update, read, delete) ----
 
     def members(self, props: Mapping[str, Any]) -> dict[Names, dict[str, Any]]:
-        """The set's links by identity, from inputs or outputs, in declared order.
+        """The set's links by identity, from inputs (`links`) or outputs (`links_json`), in declared order.
 
         Every operation goes through here, so a rule about which links a set may hold belongs here.
         """
+        records = props.get(RECORDS)
+        if isinstance(records, Sequence) and not isinstance(records, str):
+            decoded = (json.loads(text) for text in records if isinstance(text, str))
+            return {_names(entry): dict(entry) for entry in decoded if isinstance(entry, Mapping)}
         links = props.get("links")
         if not isinstance(links, Sequence) or isinstance(links, str):
             return {}
-        return {_names(entry): dict(entry) for entry in links if isinstance(entry, Mapping)}
+        entries = (_from_text(entry) for entry in links)
+        return {_names(entry): dict(entry) for entry in entries if isinstance(entry, Mapping)}
 
     # --- check and diff (no request) ---------------------------------------------------------------
 
@@ -176,13 +297,14 @@ class LinkSetProvider(BaseProvider):
             if is_unknown(entry):
                 normalised.append(entry)
                 continue
+            entry = _from_text(entry)
             if not isinstance(entry, Mapping):
                 failures.append(
                     failure(where, f'must be an object {{"left_object": …, "right_object": …}} (got {entry!r})')
                 )
                 normalised.append(entry)
                 continue
-            # `link_id` is tolerated, so the `links` output of another set can be passed in.
+            # `link_id` is tolerated, so an entry of another set's `links_json` can be passed in.
             for key in sorted(set(entry) - {*ENTRY_FIELDS, "link_id"}):
                 failures.append(
                     failure(f"{where}.{key}", "is not a link field; a link has left_object and right_object")
@@ -199,7 +321,7 @@ class LinkSetProvider(BaseProvider):
                 failure(f"{where}.{f.property}", f.reason) for f in problems if f.property.startswith(SIDES)
             )
             item = {side: checked[side] for side in SIDES}
-            normalised.append(item)
+            normalised.append(_as_text(item))
             try:
                 names = _names(item)
             except (KeyError, TypeError):
@@ -288,29 +410,59 @@ class LinkSetProvider(BaseProvider):
     def _existing(self, integration: str, link_type: str, wanted: Sequence[Names]) -> dict[Names, list[WireLink]]:
         """The copies that exist of each wanted identity.
 
-        Per group of names, one listing of their shared prefix, read while it costs at most half the GETs it
-        spares; a longer listing (a prefix shared with many other links) falls back to a GET per identity.
+        Per group of names (`_groups`), a search of their shared prefix, read while it costs at most half the
+        GETs it spares; a longer one (a prefix shared with many other links) falls back to a GET per identity.
+        Each search's first page is read side by side. A group whose first page is full may have its search
+        cut into narrower ones (`_split`), read side by side too: 10,000 links are listed in ~110 pages read
+        in ~14 rounds of the pool, not 100 pages one after another, while a group the cut would not speed up
+        keeps its one search.
         """
         wanted_set = set(wanted)
         found: dict[Names, list[WireLink]] = {names: [] for names in wanted}
-        unanswered: list[Names] = []
         zendesk = self.zendesk
 
-        def list_group(prefix: str, group: list[Names]) -> list[WireLink] | None:
-            budget = max(1, math.ceil(len(group) / 2))
-            return zendesk.find_links(integration, link_type, left_object_name=prefix + "*", max_pages=budget)
+        def search(pattern: str) -> Iterator[list[WireLink]]:
+            return zendesk.link_pages(integration, link_type, left_object_name=pattern)
+
+        def opening(pattern: str) -> tuple[Iterator[list[WireLink]], list[WireLink]]:
+            pages = search(pattern)
+            return pages, next(pages, [])
+
+        def budget(members: Sequence[Names]) -> int:
+            return max(1, math.ceil(len(members) / 2))
 
         groups = _groups(wanted)
-        listings, failed = self._run({prefix: partial(list_group, prefix, group) for prefix, group in groups.items()})
+        openings, failed = self._run({pattern: partial(opening, pattern) for pattern in groups})
         if failed:
             raise next(iter(failed.values()))
-        for prefix, links in listings.items():
+        searches: dict[str, list[Names]] = {}
+        work: dict[str, Callable[[], list[WireLink] | None]] = {}
+        for pattern, (pages, first) in openings.items():
+            group = groups[pattern]
+            parts = _split(pattern, group, self.concurrency()) if len(first) >= PAGE_SIZE else {pattern: group}
+            if len(parts) == 1:
+                searches[pattern] = group
+                work[pattern] = partial(_read_on, pages, first, budget(group))
+                continue
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()
+            for sub, members in parts.items():
+                searches[sub] = members
+                work[sub] = partial(_read_on, search(sub), [], budget(members))
+        listings, failed = self._run(work)
+        if failed:
+            raise next(iter(failed.values()))
+        unanswered: list[Names] = []
+        seen: set[str] = set()  # searches of two schemes may overlap ("z*" and "zendesk:*"): a link counts once
+        for pattern, links in listings.items():
             if links is None:
-                unanswered.extend(groups[prefix])
+                unanswered.extend(searches[pattern])
                 continue
             for link in links:
                 names = (link.left_object.name, link.right_object.name)
-                if names in wanted_set and link.link_type == link_type:
+                if names in wanted_set and link.link_type == link_type and link.id not in seen:
+                    seen.add(link.id)
                     found[names].append(link)
         if unanswered:
             requests = LinkRequests(zendesk)
@@ -390,15 +542,14 @@ class LinkSetProvider(BaseProvider):
     def _outputs(
         integration: str, link_type: str, declared: Mapping[Names, Any], current: Mapping[Names, dict[str, Any]]
     ) -> dict[str, Any]:
-        """The set's outputs: the links that exist, declared ones first in declared order."""
+        """The set's outputs: the links that exist, declared ones first in declared order (see `RECORDS`)."""
         order = [names for names in declared if names in current] + [n for n in current if n not in declared]
-        links = [current[names] for names in order]
         return {
             "integration": integration,
             "link_type": link_type,
-            "links": links,
-            "count": len(links),
+            "count": len(order),
             "link_ids": {link_key(names): current[names].get("link_id") for names in order},
+            RECORDS: [_record(current[names]) for names in order],
         }
 
     # --- CRUD ----------------------------------------------------------------------------------------
@@ -426,7 +577,9 @@ class LinkSetProvider(BaseProvider):
         inputs = {
             "integration": integration,
             "link_type": link_type,
-            "links": [{side: entry[side] for side in SIDES} for entry in outs["links"]],
+            "links": [
+                _as_text({side: current[names][side] for side in SIDES}) for names in members if names in current
+            ],
         }
         return ReadResult(id_, outs, inputs=inputs)
 
@@ -516,10 +669,12 @@ class LinkSet(dynamic.Resource, module="zis", name="LinkSet"):
         link_type: pulumi.Input[str] | None = None,
     ) -> None:
         inputs = inputs_from("LinkSet", args, LinkSetArgs, locals(), required=INPUTS)
+        inputs["links"] = _links_as_text(inputs["links"])
         super().__init__(LinkSetProvider(), resource_name, registered(self, resource_name, opts, inputs, OUTPUTS), opts)
 
-    links = Out[list[dict[str, Any]]](
-        "The links that exist, declared order: `{left_object: {name, metadata}, right_object: {…}, link_id}`."
+    links_json = Out[list[str]](
+        "The links that exist as ZIS holds them, declared order, one JSON text each: "
+        '`{"left_object": {"name", "metadata"}, "right_object": {…}, "link_id"}` (`json.loads` reads one).'
     )
     count = Out[int]("How many of the set's links exist.")
     link_ids = Out[dict[str, str]]("Each link's id, keyed `left name → right name`.")

@@ -6,6 +6,10 @@ import base64
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zis_pulumi.emulator.pagination import PageRequest, paginate, paginate_ordered
 
 from .helpers import ZIS, Clients, bundle
 
@@ -205,3 +209,49 @@ def test_connection_pages_span_the_four_lists_in_name_order(clients: Clients) ->
     assert first["meta"]["has_more"] is True
     assert names(second) == {"api_key": [], "basic_auth": [], "bearer_token": ["conn_d"], "oauth": []}
     assert second["meta"]["has_more"] is False
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    keys=st.lists(st.tuples(st.integers(0, 60), st.sampled_from("abc")), unique=True, max_size=40),
+    size=st.integers(1, 7),
+    kept=st.sets(st.sampled_from("abc")),
+    cursor=st.one_of(
+        st.none(),
+        st.tuples(st.just("after"), st.integers(-1, 61)),
+        st.tuples(st.just("before"), st.integers(-1, 61)),
+    ),
+)
+def test_ordered_pages_are_the_pages_of_the_whole_list(
+    keys: list[tuple[int, str]], size: int, kept: set[str], cursor: tuple[str, int] | None
+) -> None:
+    """The links search's fast path (bisect the cursor, stop after the page) answers what sorting and
+    filtering everything answers, for every cursor position, direction and filter."""
+    ordered = sorted(keys)
+    at = None if cursor is None else (cursor[1], "b")
+    request = PageRequest(
+        size=size,
+        after=at if cursor is not None and cursor[0] == "after" else None,
+        before=at if cursor is not None and cursor[0] == "before" else None,
+    )
+    matching = [key for key in ordered if key[1] in kept]
+    assert paginate_ordered(ordered, request, lambda key: key[1] in kept) == paginate(matching, lambda k: k, request)
+
+
+def test_a_prefix_search_pages_through_interleaved_links(clients: Clients) -> None:
+    """Matching links among others of the same type: every match once, in creation order, pages of the asked size."""
+    names = [f"{'left' if index % 3 else 'other'}:{index:03d}" for index in range(60)]
+    for name in names:
+        clients.create_link(
+            "paged", {"link_type": "t", "left_object": {"name": name}, "right_object": {"name": "right:1"}}
+        )
+    seen: list[str] = []
+    after = ""
+    while True:
+        body = page(clients, **{**SEARCH, "page[size]": "7", "page[after]": after})
+        seen.extend(link["left_object"]["name"] for link in body["links"])
+        assert len(body["links"]) <= 7
+        if not body["meta"]["has_more"]:
+            break
+        after = body["meta"]["after"]
+    assert seen == [name for name in names if name.startswith("left:")]

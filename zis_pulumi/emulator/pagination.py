@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -105,6 +106,46 @@ def paginate(
     meta = {
         "after": encode_cursor(key(selected[-1])) if selected else None,
         "before": encode_cursor(key(selected[0])) if selected else None,
+        "has_more": has_more,
+    }
+    return selected, meta
+
+
+def paginate_ordered(
+    ordered: Sequence[SortKey], page: PageRequest, matches: Callable[[SortKey], bool]
+) -> tuple[list[SortKey], dict[str, Any]]:
+    """`paginate` over keys already in order, keeping those that `matches`; reads only as far as the page needs.
+
+    The same pages and `meta` as `paginate`, but a page among 10,000 items costs about its own size: the cursor
+    is found by bisection, and the walk stops once it has one match more than the page holds (`has_more`).
+    """
+    wanted = page.size + 1
+    try:
+        if page.before is not None:
+            end = bisect.bisect_left(ordered, page.before)
+            found = []
+            for index in range(end - 1, -1, -1):
+                if matches(ordered[index]):
+                    found.append(ordered[index])
+                    if len(found) == wanted:
+                        break
+            has_more = len(found) > page.size
+            selected = list(reversed(found[: page.size]))
+        else:
+            start = 0 if page.after is None else bisect.bisect_right(ordered, page.after)
+            found = []
+            for index in range(start, len(ordered)):
+                if matches(ordered[index]):
+                    found.append(ordered[index])
+                    if len(found) == wanted:
+                        break
+            has_more = len(found) > page.size
+            selected = found[: page.size]
+    except TypeError as error:
+        raise PaginationError("invalid cursor") from error
+    meta = {
+        "after": encode_cursor(selected[-1]) if selected else None,
+        "before": encode_cursor(selected[0]) if selected else None,
         "has_more": has_more,
     }
     return selected, meta

@@ -11,6 +11,7 @@ stay valid when records around them are deleted.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import os
 import time
 from collections.abc import AsyncIterator
@@ -78,6 +79,8 @@ class ZisConnectionRecord(BaseModel):
 
 
 LinkIdentityKey = tuple[str, str, str, str]
+LinkOrderKey = tuple[int, str]
+"""A link's place in lists: (seq, id), the key its cursors encode."""
 
 
 class IntegrationRecord(BaseModel):
@@ -98,18 +101,30 @@ class ZisState(BaseModel):
     links: dict[str, LinkRecord] = Field(default_factory=dict, description="by id")
     connections: dict[str, ZisConnectionRecord] = Field(default_factory=dict, description="by integration/name")
     _link_ids_by_identity: dict[LinkIdentityKey, list[str]] = PrivateAttr(default_factory=dict)
+    _link_keys_by_type: dict[tuple[str, str], list[LinkOrderKey]] = PrivateAttr(default_factory=dict)
     _indexed_links: int = PrivateAttr(default=-1)
 
     def _index(self) -> dict[LinkIdentityKey, list[str]]:
         """Link ids by identity, so a request finds its link without a scan (10,000 links would make each
-        request slow). Rebuilt whenever `links` was changed other than through `add_link`/`remove_link`."""
+        request slow), and each integration and type's links in list order, so a page costs its own size.
+        Rebuilt whenever `links` was changed other than through `add_link`/`remove_link`."""
         if self._indexed_links != len(self.links):
             index: dict[LinkIdentityKey, list[str]] = {}
+            by_type: dict[tuple[str, str], list[LinkOrderKey]] = {}
             for link in self.links.values():
                 index.setdefault(_identity_key(link), []).append(link.id)
+                by_type.setdefault((link.integration, link.link_type), []).append(_order_key(link))
+            for keys in by_type.values():
+                keys.sort()
             self._link_ids_by_identity = index
+            self._link_keys_by_type = by_type
             self._indexed_links = len(self.links)
         return self._link_ids_by_identity
+
+    def links_in_order(self, integration: str, link_type: str) -> list[LinkOrderKey]:
+        """The `(seq, id)` of an integration and type's links, in the order lists show them (read only)."""
+        self._index()
+        return self._link_keys_by_type.get((integration, link_type), [])
 
     def links_with_identity(self, key: LinkIdentityKey) -> list[LinkRecord]:
         """The copies of one identity, oldest first."""
@@ -120,6 +135,7 @@ class ZisState(BaseModel):
         index = self._index()
         self.links[link.id] = link
         index.setdefault(_identity_key(link), []).append(link.id)
+        bisect.insort(self._link_keys_by_type.setdefault((link.integration, link.link_type), []), _order_key(link))
         self._indexed_links = len(self.links)
 
     def remove_link(self, link_id: str) -> None:
@@ -128,11 +144,19 @@ class ZisState(BaseModel):
         ids = index.get(_identity_key(link), [])
         if link_id in ids:
             ids.remove(link_id)
+        keys = self._link_keys_by_type.get((link.integration, link.link_type), [])
+        at = bisect.bisect_left(keys, _order_key(link))
+        if at < len(keys) and keys[at] == _order_key(link):
+            del keys[at]
         self._indexed_links = len(self.links)
 
 
 def _identity_key(link: LinkRecord) -> LinkIdentityKey:
     return (link.integration, link.link_type, link.left_object.name, link.right_object.name)
+
+
+def _order_key(link: LinkRecord) -> LinkOrderKey:
+    return (link.seq, link.id)
 
 
 class MakeConnectionRecord(BaseModel):

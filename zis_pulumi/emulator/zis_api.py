@@ -32,7 +32,7 @@ from .errors import (
     zis_missing_resource,
 )
 from .ids import created, new_ulid, new_uuid, timestamp_millis, timestamp_seconds
-from .pagination import PageRequest, paginate, parse_page_request, refusing_bad_pages
+from .pagination import PageRequest, paginate, paginate_ordered, parse_page_request, refusing_bad_pages
 from .runtime import Check, Emulator, Refused, guarded, mark_create_committed, routes
 from .settings import EmulatorSettings
 from .state import (
@@ -369,16 +369,14 @@ async def search_links(request: Request, emulator: Emulator) -> Response:
     with refusing_bad_pages(lambda reason: links_error(400, reason)):
         page = parse_page_request(request.query_params)
         async with emulator.store.reading() as state:
-            matching = [
-                link
-                for link in state.zis.links.values()
-                if link.integration == integration
-                and link.link_type == link_type
-                and _name_matches(left, link.left_object.name)
-                and _name_matches(right, link.right_object.name)
-            ]
-            selected, meta = paginate(matching, lambda link: (link.seq, link.id), page)
-            links = [link_body(link, account_id) for link in selected]
+            records = state.zis.links
+
+            def matches(key: tuple[Any, ...]) -> bool:
+                link = records[key[1]]
+                return _name_matches(left, link.left_object.name) and _name_matches(right, link.right_object.name)
+
+            selected, meta = paginate_ordered(state.zis.links_in_order(integration, link_type), page, matches)
+            links = [link_body(records[key[1]], account_id) for key in selected]
     return json_response({"count": len(links), "links": links, "meta": meta})
 
 
