@@ -15,7 +15,9 @@ Before a link is POSTed, the provider looks for an existing one with its identit
 set's left-name prefix, 100 a page, when that is cheaper than a GET per link) and adopts what it finds:
 that is how a re-run after a killed `up` finishes the job without a second copy. A create or update that
 fails part-way reports what it did to the engine (`_partial`), so the state lists exactly the links that
-exist; the next `up` does only what is left. Refresh reads the set by listing, not by a GET per link.
+exist; the next `up` does only what is left. Refresh reads the set by listing, not by a GET per link, a big
+listing cut into narrower searches read side by side (`_split`). Links travel to the engine and back as JSON
+text, one per link (`RECORDS` says why).
 
 Rate limits: Zendesk answers 429 with `Retry-After` when an account's per-minute budget is spent (the limit
 is per account and plan, e.g. 400 requests a minute on Support Professional, 700 on Enterprise and 2,500
