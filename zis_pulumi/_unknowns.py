@@ -13,13 +13,14 @@ what it is instead.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from inspect import isawaitable
 from typing import Any
 
 import pulumi
 from pulumi.output import Unknown
 
-__all__ = ["UNKNOWN_TEXT", "contains_unknown", "is_unknown", "shown"]
+__all__ = ["UNKNOWN_TEXT", "contains_output", "contains_unknown", "is_unknown", "shown"]
 
 try:
     from pulumi.runtime.rpc import UNKNOWN as _UNKNOWN_SENTINEL
@@ -38,15 +39,24 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value == _UNKNOWN_SENTINEL
 
 
-def contains_unknown(value: Any) -> bool:
-    """True when the value, or anything inside it, is not known yet."""
-    if is_unknown(value):
+def _contains(value: Any, test: Callable[[Any], bool]) -> bool:
+    if test(value):
         return True
     if isinstance(value, Mapping):
-        return any(contains_unknown(item) for item in value.values())
+        return any(_contains(item, test) for item in value.values())
     if isinstance(value, list | tuple):
-        return any(contains_unknown(item) for item in value)
+        return any(_contains(item, test) for item in value)
     return False
+
+
+def contains_unknown(value: Any) -> bool:
+    """True when the value, or anything inside it, is not known yet (provider side)."""
+    return _contains(value, is_unknown)
+
+
+def contains_output(value: Any) -> bool:
+    """True when the value, or anything inside it, is a `pulumi.Output` or an awaitable (program side)."""
+    return _contains(value, lambda item: isinstance(item, pulumi.Output) or isawaitable(item))
 
 
 def _placeholder(value: Any) -> str:

@@ -47,6 +47,7 @@ from ._link_requests import SIDES, LinkIdentity, LinkRequests
 from ._partial import raise_partial_failure
 from ._provider import BaseProvider, contains_unknown, failure, is_unknown, not_inputs, plain
 from ._resource import Out, inputs_from, registered
+from ._unknowns import contains_output
 from .config import ZENDESK_LINK_SET_CONCURRENCY, lookup_from
 from .errors import ConfigurationError, NotFoundError, ZisPulumiError
 from .link import LinkObjectArgs, validate
@@ -119,8 +120,9 @@ def _entry_from(link: WireLink) -> dict[str, Any]:
 
 
 def _record(entry: Mapping[str, Any]) -> str:
-    """One link of the `links_json` output: `{"left_object": …, "right_object": …, "link_id": …}` as text."""
-    return json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
+    """One link as compact JSON text: a `links_json` entry (`{"left_object": …, "right_object": …,
+    "link_id": …}`) or a declared link (`_as_text`)."""
+    return json.dumps(entry, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _as_text(entry: Any) -> Any:
@@ -129,7 +131,7 @@ def _as_text(entry: Any) -> Any:
     if not isinstance(entry, Mapping) or contains_unknown(entry):  # an unknown must stay one the engine sees
         return entry
     try:
-        return json.dumps(entry, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return _record(entry)
     except (TypeError, ValueError):
         return entry
 
@@ -144,16 +146,6 @@ def _from_text(entry: Any) -> Any:
     return entry
 
 
-def _holds_output(value: Any) -> bool:
-    if isinstance(value, pulumi.Output) or isawaitable(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(_holds_output(item) for item in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds_output(item) for item in value)
-    return False
-
-
 def _links_as_text(links: Any) -> Any:
     """The `links` input as the resource registers it: each link one JSON text. A link that holds another
     resource's output becomes text once that resolves (unknown at preview until then)."""
@@ -164,7 +156,8 @@ def _links_as_text(links: Any) -> Any:
     if not isinstance(links, Sequence) or isinstance(links, str | bytes):
         return links
     return [
-        pulumi.Output.from_input(entry).apply(_as_text) if _holds_output(entry) else _as_text(entry) for entry in links
+        pulumi.Output.from_input(entry).apply(_as_text) if contains_output(entry) else _as_text(entry)
+        for entry in links
     ]
 
 
@@ -255,10 +248,7 @@ class LinkSetProvider(BaseProvider):
         Every operation goes through here, so a rule about which links a set may hold belongs here.
         """
         records = props.get(RECORDS)
-        if isinstance(records, Sequence) and not isinstance(records, str):
-            decoded = (json.loads(text) for text in records if isinstance(text, str))
-            return {_names(entry): dict(entry) for entry in decoded if isinstance(entry, Mapping)}
-        links = props.get("links")
+        links = records if isinstance(records, Sequence) and not isinstance(records, str) else props.get("links")
         if not isinstance(links, Sequence) or isinstance(links, str):
             return {}
         entries = (_from_text(entry) for entry in links)
