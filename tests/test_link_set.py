@@ -15,6 +15,7 @@ import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
 from tests.conftest import EmulatorAdmin
+from tests.emulator.helpers import SEED_LINK
 from tests.support.driver import ProviderDriver
 from zis_pulumi._partial import PartialFailure, _status_bytes
 from zis_pulumi._zendesk import ZendeskClient
@@ -476,3 +477,18 @@ def test_the_resource_sends_each_link_as_text_once_its_outputs_resolve() -> None
     assert all(isinstance(text, str) for text in sent)
     assert json.loads(sent[0]) == entry(0)
     assert json.loads(sent[1])["right_object"] == {"name": "jira:PROJ-1", "metadata": {}}
+
+
+def test_the_reference_pages_example_link_goes_through_a_set_as_text(
+    driver: ProviderDriver, admin: EmulatorAdmin
+) -> None:
+    """The Create Link reference page's example body, sent as the resource class sends it (JSON text):
+    stored with its metadata as given, integers as integers, and read back the same."""
+    sides = {side: SEED_LINK[side] for side in ("left_object", "right_object")}
+    wanted = {"integration": INTEGRATION, "link_type": SEED_LINK["link_type"], "links": [json.dumps(sides)]}
+    created = driver.create(wanted)
+    (link,) = stored(admin)
+    assert link["left_object"]["metadata"] == {"ID": 123} and link["right_object"]["metadata"] == {"ID": 456}
+    assert isinstance(link["left_object"]["metadata"]["ID"], int)
+    assert records(created.outs)[0]["right_object"] == {"name": "external:object1", "metadata": {"ID": 456}}
+    assert driver.diff(created.id, created.outs, wanted).changes is False
